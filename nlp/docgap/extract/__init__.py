@@ -1,0 +1,53 @@
+"""From a medspaCy Doc to Facts. Only note.view_of touches spaCy; the extractors read plain Mentions."""
+from __future__ import annotations
+
+from spacy.tokens import Doc
+
+from ..facts import Facts
+from ..lexicon import Lexicons
+from .drugs import extract_drugs
+from .duration import extract_duration
+from .findings import extract_imaging, extract_palpation
+from .muscles import extract_injection_count, extract_muscles
+from .note import NoteView, view_of
+from .procedure import detect_procedure, detect_repeat
+from .scores import extract_pain_scores, extract_prior_response
+from .therapies import extract_therapies
+
+__all__ = ["extract_facts", "facts_from_view", "view_of"]
+
+
+def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None) -> Facts:
+    return facts_from_view(view_of(doc, date_of_service), lex)
+
+
+def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
+    f = Facts()
+    muscles, groups, _ = extract_muscles(view)
+    count = extract_injection_count(view, muscles)
+    drugs = extract_drugs(view, lex, count)
+    procedure, proc_ev = detect_procedure(view, has_injectate=bool(drugs))
+    session_sents = {m.sent.index for m in view.of("TPI", "DRY_NEEDLING")} if procedure else set()
+    f.therapies = extract_therapies(view, session_sents)
+    f.symptom_duration_days, f.duration_evidence = extract_duration(view)
+    f.palpation = extract_palpation(view)
+    repeat = detect_repeat(view)
+    f.is_repeat = repeat is not None and procedure is not None
+    f.repeat_evidence = repeat if f.is_repeat else None
+    f.prior_response = extract_prior_response(view) if procedure else None
+    if procedure is None:
+        return f  # contract: no session facts without a documented procedure
+    f.procedure = procedure
+    f.procedure_evidence = proc_ev
+    f.muscles = muscles
+    f.group_terms = groups
+    f.muscles_unspecified = bool(groups)
+    f.injection_count = count
+    f.imaging_guidance, f.imaging_evidence = extract_imaging(view)
+    if procedure == "dry_needling":
+        f.dry_needling = True
+        f.drugs = []
+    else:
+        f.drugs = drugs
+    f.pain_pre, f.pain_post = extract_pain_scores(view)
+    return f

@@ -1,0 +1,105 @@
+"""How long the treated pain has lasted, in days (week 7, month 30, year 365)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from ..facts import Evidence
+from .note import NUM, NoteView, to_number
+
+UNIT_DAYS = {"d": 1, "day": 1, "w": 7, "wk": 7, "week": 7, "m": 30, "mo": 30, "mon": 30, "month": 30, "y": 365,
+             "yr": 365, "year": 365}
+UNIT = r"(days?|d|weeks?|wks?|wk|w|months?|mos?|mo|mths?|m|years?|yrs?|yr|y)"
+NUMBER = rf"({NUM}|half a|one and a half|a couple of|couple of)(?:\s*(?:-|to|or)\s*({NUM}))?\s*\+?"
+DURATION = re.compile(
+    rf"(?:\b(?:for|x|×|over|past|last|lasting|duration(?: of)?|of|approximately|approx\.?|about|around|nearly|almost|"
+    rf"greater than|more than|>|at least|since|~)\s*(?:the\s+)?(?:past\s+|last\s+|approximately\s+|about\s+|over\s+)?|(?<![\w.])x|×)"
+    rf"\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*-?\s*old)"
+    rf"|\b{NUMBER}\s*[- ]?{UNIT}\s*(?:-|\s)?(?:history|hx|duration)\b"
+    rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?:of\s+)?(?:neck|back|shoulder|hip|jaw|facial|low back|upper back|chronic|persistent|ongoing|myofascial|left|right|bilateral)?\s*(?:pain|symptoms|discomfort)"
+    rf"|\b(?:started|began|begun|onset|started about|began about|began approximately|started approximately|injured|injury)\s+(?:\w+\s+){{0,3}}?{NUMBER}\s*{UNIT}\s+ago",
+    re.I)
+MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+SINCE = re.compile(r"\b(?:since|beginning in|starting in|began in|started in|onset(?: in)?)\s+(?:(?:early|late|mid)[- ])?"
+                   r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+(\d{4})|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
+EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|benefit|helped|lasted|lasting|follow[- ]?up|return|f/u|rtc|"
+                     r"every|q\s?\d|prior (?:TPI|injection)|last (?:TPI|injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
+                     r"year-old|yo\b|y/o|years old|weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
+                     r"(?:PT|therapy|physical therapy|chiropractic|medication|NSAIDs?|program)\s+(?:for|x)\s*\d)", re.I)
+PAIN = re.compile(r"pain|ache|aching|symptom|discomfort|spasm|tight|stiff|soreness|headache|c/o|complain|hx|history|onset|"
+                  r"started|began|duration|myalgia|myofascial", re.I)
+
+
+def _days(num: str, unit: str) -> int | None:
+    num = num.lower().strip()
+    if num in ("half a",):
+        n = 0.5
+    elif num == "one and a half":
+        n = 1.5
+    elif num in ("a couple of", "couple of"):
+        n = 2
+    else:
+        n = to_number(num)
+    if n is None:
+        return None
+    u = unit.lower().rstrip("s")
+    u = {"mth": "month", "mos": "month", "mo": "month", "wks": "week", "yrs": "year"}.get(u, u)
+    if u not in UNIT_DAYS:
+        u = u[:1]
+    return int(round(n * UNIT_DAYS.get(u, 0))) or None
+
+
+def _since_days(m: re.Match, dos: str | None) -> int | None:
+    if not dos:
+        return None
+    try:
+        ref = date.fromisoformat(dos)
+        if m.group(1):
+            start = date(int(m.group(2)), MONTHS[m.group(1)[:3].lower()], 1)
+        elif m.group(3):
+            start = date(int(m.group(4)), int(m.group(3)), 1)
+        else:
+            start = date(int(m.group(5)), 1, 1)
+    except (ValueError, KeyError):
+        return None
+    d = (ref - start).days
+    return d if d >= 0 else None
+
+
+def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
+    candidates: list[tuple[int, int, int, Evidence]] = []
+    for s in view.sentences:
+        if s.section in ("procedure", "plan", "medications", "review_of_systems", "signature"):
+            continue
+        text = s.text
+        for m in DURATION.finditer(text):
+            window = text[max(0, m.start() - 40):m.end() + 30]
+            if EXCLUDE.search(window):
+                continue
+            g = [x for x in m.groups()]
+            # groups: per alternative (num, num2, unit)
+            num = unit = None
+            for i in range(0, len(g), 3):
+                if g[i] and g[i + 2]:
+                    num, unit = g[i], g[i + 2]
+                    break
+            if not num:
+                continue
+            if unit.lower() in ("m", "d", "w", "y") and not re.search(r"x\s*\d|\d\s*[mdwy]\b", m.group(0), re.I):
+                continue
+            days = _days(num, unit)
+            if not days:
+                continue
+            rank = 0 if PAIN.search(text) else 1
+            candidates.append((rank, s.start + m.start(), days,
+                               Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
+        for m in SINCE.finditer(text):
+            days = _since_days(m, view.date_of_service)
+            if days:
+                rank = 0 if PAIN.search(text) else 1
+                candidates.append((rank, s.start + m.start(), days, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
+    if not candidates:
+        return None, None
+    candidates.sort(key=lambda c: (c[0], c[1]))
+    _, _, days, ev = candidates[0]
+    return days, ev

@@ -1,0 +1,59 @@
+"""Palpation findings and imaging guidance."""
+from __future__ import annotations
+
+import re
+
+from ..facts import Evidence, PalpationFinding
+from .note import NoteView
+
+FINDING_CUE = re.compile(r"palpat|palpable|identif|noted|found|present|elicit|appreciat|locat|demonstrat|reveal|"
+                         r"reproduc|positive|\+|tender|active|latent|exam|evident|detected|marked|isolat|"
+                         r"with (?:a |an )?(?:taut|twitch|local|jump|referr)|multiple|several|numerous|discrete", re.I)
+PALPATION_CONTEXT = re.compile(r"palpat|pressure|compression|trigger|TrP|\bTPs?\b|exam|taut|nodul|twitch|jump", re.I)
+NOT_REFERRED = re.compile(r"referred\s+(?:to|by|for|from|back|out|him|her|patient)\b|referral", re.I)
+SUBJECTIVE_SECTIONS = {"history_of_present_illness", "past_medical_history", "medications", "review_of_systems",
+                       "plan"}
+IMAGING_CONTEXT = re.compile(r"guid|under|using|with|visualiz|needle|inject|image|imaging|real[- ]time|"
+                             r"performed|confirm|direct", re.I)
+NO_IMAGING = re.compile(r"\b(no|without|not|non)\b[\w\s-]{0,20}(imaging|image|ultrasound|fluoro|guidance|US)\b|"
+                        r"\b(imaging|image guidance|ultrasound|fluoroscopy|guidance)\b[\w\s]{0,15}\b(not used|not utilized|not required|not needed|was not|were not)\b", re.I)
+
+
+def extract_palpation(view: NoteView) -> list[PalpationFinding]:
+    out: list[PalpationFinding] = []
+    for m in view.of("PALPATION"):
+        if m.has("NEGATED_EXISTENCE", "HYPOTHETICAL", "DECLINED"):
+            continue
+        s = m.sent
+        if s.section in SUBJECTIVE_SECTIONS and not re.search(r"palpat|exam", s.text, re.I):
+            continue
+        if m.value == "trigger_point":
+            if not FINDING_CUE.search(s.text) or m.has("HISTORICAL"):
+                continue
+        elif m.value == "referred_pain":
+            if NOT_REFERRED.search(view.text[m.start:m.end + 12]) or not (
+                    PALPATION_CONTEXT.search(s.text) or s.section == "physical_exam"):
+                continue
+        elif m.value in ("nodule", "jump_sign") and s.section not in ("physical_exam", "procedure", "indication",
+                                                                        "assessment", None):
+            continue
+        out.append(PalpationFinding(m.value, m.text, m.start, m.end))
+    return out
+
+
+def extract_imaging(view: NoteView) -> tuple[str | None, Evidence | None]:
+    for m in view.of("IMAGING"):
+        if m.value == "landmark" or m.has("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL"):
+            continue
+        s = m.sent
+        if s.section in ("history_of_present_illness", "past_medical_history", "medications", "plan"):
+            continue
+        if not IMAGING_CONTEXT.search(s.text):
+            continue
+        if NO_IMAGING.search(s.text):
+            continue
+        if re.search(r"ultrasound (?:therapy|treatment)|therapeutic ultrasound|ultrasound of|MRI (?:of|showed|revealed|shows)|"
+                     r"CT (?:of|showed|scan)|x-?rays?", s.text, re.I):
+            continue
+        return m.value, Evidence(m.text, m.start, m.end)
+    return None, None

@@ -1,0 +1,116 @@
+"""Flatten a medspaCy Doc into plain Mentions and Sentences, the only spaCy-aware step of extraction.
+
+ConText in medspaCy 1.3.1 applies a rule's max_scope across sentence boundaries, so modifiers are
+kept here only when they sit in the same sentence as their target.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+from ..pipeline import SPAN_GROUP
+
+
+@dataclass
+class Sentence:
+    index: int
+    start: int  # char offsets into the original text
+    end: int
+    text: str
+    section: str | None
+
+
+@dataclass
+class Mention:
+    label: str
+    value: str
+    extra: tuple
+    text: str
+    start: int
+    end: int
+    sent: Sentence
+    modifiers: set[str] = field(default_factory=set)
+    modifier_texts: list[str] = field(default_factory=list)
+
+    @property
+    def section(self) -> str | None:
+        return self.sent.section
+
+    def has(self, *categories: str) -> bool:
+        return bool(self.modifiers.intersection(categories))
+
+
+@dataclass
+class NoteView:
+    text: str
+    sentences: list[Sentence]
+    mentions: list[Mention]
+    date_of_service: str | None = None
+
+    def of(self, *labels: str) -> list[Mention]:
+        return [m for m in self.mentions if m.label in labels]
+
+    def in_sentence(self, sent: Sentence, *labels: str) -> list[Mention]:
+        return [m for m in self.mentions if m.sent is sent and (not labels or m.label in labels)]
+
+    def sections(self) -> set[str]:
+        return {s.section for s in self.sentences if s.section}
+
+
+def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
+    sents: list[Sentence] = []
+    by_token: dict[int, Sentence] = {}
+    for i, s in enumerate(doc.sents):
+        sec = None
+        try:
+            cat = s[0]._.section_category
+            sec = cat if cat else None
+        except (AttributeError, IndexError):
+            pass
+        sent = Sentence(i, s.start_char, s.end_char, s.text, sec)
+        sents.append(sent)
+        for t in range(s.start, s.end):
+            by_token[t] = sent
+    mentions = []
+    for span in doc.spans.get(SPAN_GROUP, []):
+        if span.label_ not in ("MUSCLE", "MUSCLE_GROUP", "THERAPY", "PALPATION", "DRUG", "IMAGING", "TPI",
+                               "DRY_NEEDLING", "OTHER_PROCEDURE"):
+            continue
+        sent = by_token[span.start]
+        meta = span._.target_rule.metadata or {}
+        mods, mod_texts = set(), []
+        for m in span._.modifiers:
+            ms, me = m.modifier_span
+            if by_token.get(ms) is sent:
+                mods.add(m.category)
+                mod_texts.append(doc[ms:me].text)
+        mentions.append(Mention(span.label_, meta.get("value", ""), tuple(meta.get("extra") or ()), span.text,
+                                span.start_char, span.end_char, sent, mods, mod_texts))
+    mentions.sort(key=lambda m: m.start)
+    return NoteView(doc.text, sents, mentions, date_of_service)
+
+
+WORD_NUMBERS = {"one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "both": 2, "three": 3, "four": 4, "five": 5,
+                "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+                "several": None, "few": None, "couple": 2, "a couple": 2, "fifteen": 15, "twenty": 20,
+                "eighteen": 18}
+NUM = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|a|an|single)"
+
+
+def to_number(s: str) -> float | None:
+    s = s.strip().lower()
+    try:
+        return float(s)
+    except ValueError:
+        return WORD_NUMBERS.get(s)
+
+
+INJECTION_CUE = re.compile(
+    r"inject|injection|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|instill|\binj\b|\bx\s?\d|×\s?\d|\bsites?\b",
+    re.I)
+PERFORMED_CUE = re.compile(
+    r"\b(injected|infiltrated|instilled|needled|performed|administered|given|completed|done|placed|delivered|"
+    r"treated|tolerated|were injected|was injected|injections? (?:to|into|of|in)|today|this visit|this session)\b",
+    re.I)

@@ -1,0 +1,71 @@
+"""Was a trigger point injection or dry needling performed in this encounter, and is it a repeat?"""
+from __future__ import annotations
+
+import re
+
+from ..facts import Evidence
+from .note import INJECTION_CUE, PERFORMED_CUE, Mention, NoteView, Sentence
+
+NOT_NOW = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "DECLINED")
+PLANNING_SECTIONS = {"plan"}
+REPEAT_CUE = re.compile(
+    r"\b(repeat|repeated|subsequent|follow[- ]up|second|third|fourth|another|additional)\s+(set of\s+|round of\s+|series of\s+)?"
+    r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|session)"
+    r"|\b(s/p|status post|previous|prior|last|most recent|since (?:the|her|his) (?:last|prior))\s+(\w+\s+){0,3}?"
+    r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|session)"
+    r"|\b(TPIs?|trigger point injections?|injections?|dry needling)\s+(\w+\s+){0,4}?(ago|previously|in the past|last (?:month|visit|time))",
+    re.I)
+
+
+def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
+    """A plan-section sentence describes the future unless it says the procedure was done."""
+    return sent.section in PLANNING_SECTIONS and not PERFORMED_CUE.search(sent.text)
+
+
+def performed(m: Mention, view: NoteView) -> bool:
+    if m.has(*NOT_NOW):
+        return False
+    if sentence_is_planning(view, m.sent):
+        return False
+    return True
+
+
+def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
+    tpi = [m for m in view.of("TPI") if performed(m, view)]
+    dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view)]
+    other = [m for m in view.of("OTHER_PROCEDURE") if performed(m, view)
+             and m.section in (None, "procedure", "indication")]
+    # an injection verb into a named muscle counts even without the words "trigger point injection"
+    implicit = []
+    if not tpi:
+        for m in view.of("MUSCLE", "MUSCLE_GROUP"):
+            if performed(m, view) and INJECTION_CUE.search(m.sent.text) and PERFORMED_CUE.search(m.sent.text) \
+                    and m.section not in ("history_of_present_illness", "past_medical_history", "medications"):
+                implicit.append(m)
+        palp_tp = [m for m in view.of("PALPATION") if m.value == "trigger_point" and performed(m, view)
+                   and re.search(r"\binject", m.sent.text, re.I)]
+        implicit += palp_tp
+    if dn and not (tpi and has_injectate):
+        return "dry_needling", _ev(dn[0])
+    if tpi:
+        explicit_title = [m for m in tpi if m.section in ("procedure", "indication", None)]
+        if other and not explicit_title:
+            return None, None
+        return "trigger_point_injection", _ev(tpi[0])
+    if implicit and not other:
+        return "trigger_point_injection", _ev(implicit[0])
+    return None, None
+
+
+def detect_repeat(view: NoteView) -> Evidence | None:
+    m = REPEAT_CUE.search(view.text)
+    if m:
+        return Evidence(m.group(0), m.start(), m.end())
+    for t in view.of("TPI", "DRY_NEEDLING"):
+        if t.has("HISTORICAL"):
+            return Evidence(t.text, t.start, t.end)
+    return None
+
+
+def _ev(m: Mention) -> Evidence:
+    return Evidence(m.text, m.start, m.end)

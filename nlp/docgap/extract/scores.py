@@ -1,0 +1,64 @@
+"""Pre/post pain scores and the documented response to the prior injection."""
+from __future__ import annotations
+
+import re
+
+from ..facts import PriorResponse
+from .note import NUM, NoteView, to_number
+
+SCORE = r"(\d{1,2})(?:\s*/\s*10|\s*out of\s*10)?"
+PRE = re.compile(rf"\b(?:pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|before(?: the)?(?: procedure| injections?| TPIs?)?|baseline|prior to (?:the )?(?:procedure|injections?))"
+                 rf"\s*(?:pain)?\s*(?:score|level|rating|intensity|VAS|NRS)?\s*(?:was|is|of|=|:|-)?\s*{SCORE}", re.I)
+POST = re.compile(rf"\b(?:post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|after(?: the)?(?: procedure| injections?| TPIs?)?|following(?: the)?(?: procedure| injections?)?|immediately after)"
+                  rf"\s*(?:pain)?\s*(?:score|level|rating|intensity|VAS|NRS)?\s*(?:was|is|of|=|:|-|decreased to|improved to|down to)?\s*{SCORE}", re.I)
+ARROW = re.compile(rf"\b(?:pain|VAS|NRS|NPRS|score)[^.\n]{{0,40}}?(?:from\s+)?{SCORE}\s*(?:->|→|=>|to|-->|>)\s*{SCORE}", re.I)
+PERCENT = re.compile(r"(\d{1,3})\s*(?:-\s*\d{1,3}\s*)?%", re.I)
+RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since)\b[^.\n]{0,60}(TPI|injection|trigger|needling|procedure)|"
+                              r"(TPI|injection|needling)s?\b[^.\n]{0,40}\b(ago|previously|last)", re.I)
+RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
+QUALITATIVE = re.compile(r"\b(helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
+
+
+def extract_pain_scores(view: NoteView) -> tuple[int | None, int | None]:
+    pre = post = None
+    for s in view.sentences:
+        t = s.text
+        if pre is None:
+            m = PRE.search(t)
+            if m and int(m.group(1)) <= 10:
+                pre = int(m.group(1))
+        if post is None:
+            m = POST.search(t)
+            if m and int(m.group(1)) <= 10:
+                post = int(m.group(1))
+        if pre is None or post is None:
+            a = ARROW.search(t)
+            if a and int(a.group(1)) <= 10 and int(a.group(2)) <= 10 and re.search(
+                    r"pre|post|before|after|injection|procedure|TPI|immediately|following", t, re.I):
+                pre = pre if pre is not None else int(a.group(1))
+                post = post if post is not None else int(a.group(2))
+    return pre, post
+
+
+def extract_prior_response(view: NoteView) -> PriorResponse | None:
+    for s in view.sentences:
+        t = s.text
+        if not RESPONSE_CONTEXT.search(t) and not re.search(r"\b(last|prior|previous) (time|session|visit)\b|since then", t, re.I):
+            continue
+        if not QUALITATIVE.search(t):
+            continue
+        pct = PERCENT.search(t)
+        relief = int(pct.group(1)) if pct and int(pct.group(1)) <= 100 else None
+        dur = None
+        for d in RELIEF_DURATION.finditer(t):
+            if re.search(r"ago", t[d.end():d.end() + 6], re.I):
+                continue
+            n = to_number(d.group(1))
+            if n:
+                unit = d.group(2).lower()
+                dur = int(n * (1 if unit.startswith("d") else 7 if unit.startswith("w") else 30))
+                break
+        if re.search(r"\b(no|not|without|minimal|none)\b[^.]{0,15}\b(relief|benefit|improvement|help)", t, re.I) and relief is None:
+            relief = 0
+        return PriorResponse(relief, dur)
+    return None

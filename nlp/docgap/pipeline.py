@@ -1,0 +1,99 @@
+"""Build the medspaCy pipeline: tokenizer, sentence splitter, sectionizer, target matcher, ConText.
+
+Rules come from the JSON files in lexicons/ (TargetRule/ConTextRule/SectionRule objects added with
+.add(): medspaCy's `rules=` config path for the target matcher crashes, and nlp.to_disk does not
+persist rules, so the pipeline is always rebuilt from data).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.tokens import Span
+
+from . import sentences  # noqa: F401  (registers the docgap_sentences factory)
+from .lexicon import Lexicons, load_lexicons
+
+SPLITTERS = ("docgap", "pyrush", "sentencizer")
+
+# ConText categories -> Span attributes. The defaults (is_negated, is_hypothetical, is_historical)
+# exist in medspaCy; the therapy outcomes are ours.
+CONTEXT_ATTRS = {
+    "NEGATED_EXISTENCE": {"is_negated": True},
+    "HYPOTHETICAL": {"is_hypothetical": True},
+    "HISTORICAL": {"is_historical": True},
+    "FAILED": {"is_failed": True},
+    "DECLINED": {"is_declined": True},
+    "CURRENT": {"is_current": True},
+    "TRIED": {"is_tried": True},
+}
+SPAN_GROUP = "docgap"
+
+
+def _quiet_loguru() -> None:
+    # PyRuSH >= 1.0.10 logs every document at DEBUG through loguru's stderr sink.
+    try:
+        from loguru import logger
+
+        logger.disable("PyRuSH")
+        logger.disable("medspacy")
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def _register_extensions() -> None:
+    for attr in ("is_failed", "is_declined", "is_current", "is_tried"):
+        if not Span.has_extension(attr):
+            Span.set_extension(attr, default=False)
+
+
+def build_pipeline(lexicons: Lexicons | None = None, splitter: str = "docgap") -> Language:
+    """A fresh pipeline. Costly (about a second): build once per process and reuse."""
+    import medspacy
+    from medspacy.context import ConTextRule
+    from medspacy.section_detection import SectionRule
+    from medspacy.target_matcher import TargetRule
+
+    if splitter not in SPLITTERS:
+        raise ValueError(f"unknown sentence splitter {splitter!r}; choose one of {', '.join(SPLITTERS)}")
+    _quiet_loguru()
+    _register_extensions()
+    lex = lexicons or load_lexicons()
+    nlp = medspacy.load(medspacy_enable=["medspacy_tokenizer"])
+    nlp.max_length = 2_000_000
+    if splitter == "docgap":
+        nlp.add_pipe("docgap_sentences")
+    elif splitter == "sentencizer":
+        nlp.add_pipe("sentencizer")
+    else:
+        nlp.add_pipe("medspacy_pyrush")
+
+    sectionizer = nlp.add_pipe(
+        "medspacy_sectionizer",
+        config={"rules": None, "require_start_line": True, "input_span_type": "group",
+                "span_group_name": SPAN_GROUP, "span_attrs": None},
+    )
+    sectionizer.add(SectionRule.from_json(str(Path(lex.source_dir) / "section_rules.json")))
+
+    matcher = nlp.add_pipe(
+        "medspacy_target_matcher",
+        config={"result_type": "group", "span_group_name": SPAN_GROUP, "prune": True},
+    )
+    matcher.add([TargetRule(t.text, t.label, attributes=None, metadata={"value": t.value, "extra": list(t.extra)})
+                 for t in lex.terms])
+
+    context = nlp.add_pipe(
+        "medspacy_context",
+        config={"rules": None, "input_span_type": "group", "span_group_name": SPAN_GROUP,
+                "span_attrs": CONTEXT_ATTRS, "prune_on_modifier_overlap": False},
+    )
+    context.add(ConTextRule.from_json(str(Path(lex.source_dir) / "context_rules.json")))
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def default_pipeline(splitter: str = "docgap", lexicon_dir: str | None = None) -> tuple[Language, Lexicons]:
+    lex = load_lexicons(lexicon_dir)
+    return build_pipeline(lex, splitter), lex
