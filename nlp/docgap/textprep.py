@@ -1,0 +1,30 @@
+"""Length-preserving clean-up: markup becomes spaces so every offset still points into the original text."""
+from __future__ import annotations
+
+import re
+
+HTML_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^<>]{0,300}>")
+HTML_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+HTML_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,5});")
+RTF_CONTROL = re.compile(r"\\[a-zA-Z]{1,32}-?\d{0,10} ?|\\'[0-9a-fA-F]{2}|[{}]")
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _blank(m: re.Match) -> str:
+    return re.sub(r"[^\n]", " ", m.group(0))
+
+
+def clean_for_nlp(text: str) -> str:
+    """Same length as `text`; markup and control characters blanked out."""
+    out = text
+    if "<" in out:
+        out = HTML_BLOCK.sub(_blank, out)
+        out = HTML_TAG.sub(lambda m: "\n" + " " * (len(m.group(0)) - 1)
+                           if re.match(r"<\s*/?\s*(br|p|div|li|tr|h\d)\b", m.group(0), re.I) else _blank(m), out)
+    if "&" in out:
+        out = HTML_ENTITY.sub(_blank, out)
+    if "{\\rtf" in out or "\\par" in out:
+        out = RTF_CONTROL.sub(_blank, out)
+    out = CONTROL_CHARS.sub(" ", out)
+    assert len(out) == len(text)
+    return out
