@@ -10,7 +10,7 @@ from typing import Any, Iterable, Iterator
 
 from .codes import suggest_codes
 from .errors import RecordError
-from .extract import extract_facts
+from .extract import extract_facts, facts_from_view, join_views, view_of
 from .facts import Facts
 from .lexicon import Lexicons
 from .pipeline import default_pipeline
@@ -20,6 +20,18 @@ from .textprep import clean_for_nlp
 
 log = logging.getLogger("docgap")
 MAX_CHARS = 2_000_000
+CHUNK_CHARS = 20_000
+
+
+def _chunks(text: str, size: int):
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = text.rfind("\n", start + size // 2, end)
+            end = cut + 1 if cut != -1 else end
+        yield start, end
+        start = end
 BILLED_ITEM = re.compile(r"^\s*([A-Za-z0-9]{4,6})((?:-[A-Za-z0-9]{2})*)\s*(?:[xX*]\s*(\d+))?\s*$")
 
 
@@ -149,8 +161,15 @@ class Engine:
         return self.profiles.for_payer(payer)
 
     def extract(self, rec: Record) -> Facts:
-        doc = self.nlp(clean_for_nlp(rec.text))
-        return extract_facts(doc, self.lex, rec.date_of_service)
+        text = clean_for_nlp(rec.text)
+        if len(text) <= CHUNK_CHARS:
+            return extract_facts(self.nlp(text), self.lex, rec.date_of_service)
+        # ConText compares every modifier with every target of a Doc (quadratic): very long notes are
+        # processed in line-aligned chunks whose views are joined with their offsets restored.
+        views = []
+        for start, end in _chunks(text, CHUNK_CHARS):
+            views.append((start, view_of(self.nlp(text[start:end]))))
+        return facts_from_view(join_views(rec.text, views, rec.date_of_service), self.lex)
 
     def evaluate(self, rec: Record, facts: Facts, history: list[Session]) -> dict:
         profile = self.profile_for(rec.payer)

@@ -9,12 +9,12 @@ from .drugs import extract_drugs
 from .duration import extract_duration
 from .findings import extract_imaging, extract_palpation
 from .muscles import extract_injection_count, extract_muscles
-from .note import NoteView, view_of
+from .note import NoteView, join_views, view_of
 from .procedure import detect_procedure, detect_repeat
 from .scores import extract_pain_scores, extract_prior_response
 from .therapies import extract_therapies
 
-__all__ = ["extract_facts", "facts_from_view", "view_of"]
+__all__ = ["extract_facts", "facts_from_view", "join_views", "view_of"]
 
 
 def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None) -> Facts:

@@ -92,6 +92,22 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
     return NoteView(doc.text, sents, mentions, date_of_service)
 
 
+def join_views(text: str, parts: list[tuple[int, "NoteView"]], date_of_service: str | None = None) -> NoteView:
+    """Join the views of consecutive chunks of one note, shifting offsets back into the whole text."""
+    sents, mentions = [], []
+    for offset, v in parts:
+        for s in v.sentences:
+            s.start += offset
+            s.end += offset
+            s.index = len(sents)
+            sents.append(s)
+        for m in v.mentions:
+            m.start += offset
+            m.end += offset
+            mentions.append(m)
+    return NoteView(text, sents, mentions, date_of_service)
+
+
 WORD_NUMBERS = {"one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "both": 2, "three": 3, "four": 4, "five": 5,
                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
                 "several": None, "few": None, "couple": 2, "a couple": 2, "fifteen": 15, "twenty": 20,

@@ -1,0 +1,50 @@
+"""Golden tests over corpus_samples: docgap eval on both splits, scored like contract/score.py."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import CORPUS, SHARED, load_jsonl
+
+# Regression floors measured on the test split (see README "Accuracy"); raise them as accuracy improves.
+FLOORS = {"acc_muscle_count": 0.75, "acc_injection_count": 0.6, "acc_symptom_duration": 0.7, "acc_palpation": 0.85,
+          "acc_imaging_guidance": 0.9, "acc_dry_needling": 0.9, "acc_conservative_failed": 0.6, "f1_muscles": 0.8,
+          "f1_therapies_tried": 0.8, "f1_drugs": 0.75, "f1_suggested_codes": 0.7, "f1_findings": 0.55}
+
+
+@pytest.fixture(scope="module")
+def scored(engine, tmp_path_factory):
+    from docgap.evaluate import evaluate
+
+    out = {}
+    for split in ("dev", "test"):
+        gold = load_jsonl(CORPUS / f"{split}.jsonl")
+        results = list(engine.scan(gold))
+        path = tmp_path_factory.mktemp(split) / "results.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in results))
+        out[split] = (evaluate(gold, {r["note_id"]: r for r in results}), path)
+    return out
+
+
+def test_gold_files_conform_to_contract():
+    for split in ("dev", "test"):
+        p = subprocess.run([sys.executable, str(SHARED / "contract" / "check.py"), "gold", str(CORPUS / f"{split}.jsonl")],
+                           capture_output=True, text=True)
+        assert p.returncode == 0, p.stdout
+
+
+@pytest.mark.parametrize("metric", sorted(FLOORS))
+def test_test_split_accuracy_floor(scored, metric):
+    summary = scored["test"][0]["summary"]
+    assert summary["errors"] == 0 and summary["missing"] == 0
+    assert summary[metric] >= FLOORS[metric], f"{metric}={summary[metric]}"
+
+
+def test_docgap_eval_agrees_with_reference_scorer(scored):
+    report, path = scored["test"]
+    p = subprocess.run([sys.executable, str(SHARED / "contract" / "score.py"), str(CORPUS / "test.jsonl"), str(path),
+                        "--json"], capture_output=True, text=True)
+    ref = json.loads(p.stdout)["summary"]
+    for k, v in ref.items():
+        assert report["summary"][k] == pytest.approx(v, abs=0.001), k
