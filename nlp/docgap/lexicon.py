@@ -5,6 +5,7 @@ wrong type is a LexiconError naming the file and the entry, never a silent misma
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,7 @@ class Lexicons:
     anesthetic_codes: frozenset[str]
     anesthesia_range: tuple[str, str]
     source_dir: Path
+    failed_outcomes: list = field(default_factory=list)  # compiled regexes
 
     def drug(self, name: str) -> Drug:
         return self.drugs[name]
@@ -195,5 +197,13 @@ def load_lexicons(directory: str | Path | None = None) -> Lexicons:
     for key, label in (("tpi", "TPI"), ("dry_needling", "DRY_NEEDLING"), ("other", "OTHER_PROCEDURE")):
         terms += [Term(t, label, key) for t in _terms({"terms": proc[key]}, f"concepts.json procedure.{key}")]
 
+    outcomes = _file(d, "outcomes.json", {"failed"})
+    failed = []
+    for i, pat in enumerate(outcomes["failed"]):
+        try:
+            failed.append(re.compile(pat, re.I))
+        except re.error as e:
+            raise LexiconError(f"outcomes.json failed[{i}]: not a valid regular expression ({e})") from None
+
     return Lexicons(terms, drugs, therapy_names, med_classes, frozenset(ac["codes"]),
-                    tuple(ac["anesthesia_code_range"]), d)
+                    tuple(ac["anesthesia_code_range"]), d, failed)

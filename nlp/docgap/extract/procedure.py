@@ -17,9 +17,22 @@ REPEAT_CUE = re.compile(
     re.I)
 
 
+FUTURE_CUE = re.compile(r"\b(will|return|RTC|f/u|follow[- ]?up|next|consider|if|may|plan to|schedule|recheck|in \d+\s*(?:wks?|weeks|months))\b", re.I)
+
+
 def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
-    """A plan-section sentence describes the future unless it says the procedure was done."""
-    return sent.section in PLANNING_SECTIONS and not PERFORMED_CUE.search(sent.text)
+    """A plan-section sentence describes the future unless it, or the plan section it belongs to,
+    says the procedure was done today ("P: TPI today ..." followed by the procedure details)."""
+    if sent.section not in PLANNING_SECTIONS or PERFORMED_CUE.search(sent.text):
+        return False
+    if FUTURE_CUE.search(sent.text):
+        return True
+    i = sent.index - 1
+    while i >= 0 and view.sentences[i].section in PLANNING_SECTIONS:
+        if PERFORMED_CUE.search(view.sentences[i].text):
+            return False
+        i -= 1
+    return True
 
 
 def performed(m: Mention, view: NoteView) -> bool:

@@ -10,21 +10,46 @@ from .note import INJECTION_CUE, NoteView
 PRECEDENCE = (("FAILED", "failed"), ("DECLINED", "declined"), ("NEGATED_EXISTENCE", "negated"),
               ("CURRENT", "current"), ("HYPOTHETICAL", "planned"), ("TRIED", "tried"), ("HISTORICAL", "tried"))
 SECTION_DEFAULT = {"medications": "current", "plan": "planned"}
-CONTINUE = re.compile(r"\b(continue|continues|continuing|resume|remain on|stay on)\b", re.I)
+CONTINUE = re.compile(r"\b(continue|continues|continuing|cont|resume|remain on|stay on)\b", re.I)
+CLAUSE_BREAK = re.compile(r"\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|;|\balthough\b|\bthough\b", re.I)
 
 
-def _status(m) -> str:
-    for cat, status in PRECEDENCE:
+def _clause(view: NoteView, m) -> str:
+    """The part of the sentence around the mention, cut at contrast words and semicolons."""
+    s = m.sent
+    before = view.text[s.start:m.start]
+    after = view.text[m.end:s.end]
+    cuts = list(CLAUSE_BREAK.finditer(before))
+    if cuts:
+        before = before[cuts[-1].end():]
+    nxt = CLAUSE_BREAK.search(after)
+    if nxt:
+        after = after[:nxt.start()]
+    return before + " " + after
+
+
+def _status(view: NoteView, m, failed_res) -> str:
+    if m.section == "plan":
+        # a plan describes the future: only an outcome, a refusal, a negation or "continue" says otherwise
+        for cat, status in PRECEDENCE[:3]:
+            if cat in m.modifiers:
+                return status
+        return "current" if CONTINUE.search(m.sent.text) else "planned"
+    status = None
+    for cat, st in PRECEDENCE:
         if cat in m.modifiers:
-            if status == "planned" and CONTINUE.search(m.sent.text):
-                return "current"
-            return status
-    if m.section == "plan" and CONTINUE.search(m.sent.text):
-        return "current"
-    return SECTION_DEFAULT.get(m.section or "", "tried")
+            status = "current" if st == "planned" and CONTINUE.search(m.sent.text) else st
+            break
+    if status is None:
+        status = SECTION_DEFAULT.get(m.section or "", "tried")
+    if status in ("tried", "current") and m.section != "medications":
+        clause = _clause(view, m)
+        if any(r.search(clause) for r in failed_res):
+            return "failed"
+    return status
 
 
-def extract_therapies(view: NoteView, session_sentences: set[int]) -> list[Therapy]:
+def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()) -> list[Therapy]:
     out: list[Therapy] = []
     seen = set()
     for m in view.of("THERAPY"):
@@ -34,7 +59,7 @@ def extract_therapies(view: NoteView, session_sentences: set[int]) -> list[Thera
             continue  # the session's own procedure sentence (e.g. "dry needling performed")
         if m.section == "procedure" and INJECTION_CUE.search(m.sent.text) and not m.has("FAILED", "TRIED", "HISTORICAL"):
             continue
-        status = _status(m)
+        status = _status(view, m, failed_res)
         name = m.extra[0] if m.extra else m.value
         key = (m.value, status, m.text.lower())
         if key in seen:
