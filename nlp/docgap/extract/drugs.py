@@ -7,6 +7,7 @@ import re
 from ..facts import DrugFact
 from ..lexicon import Lexicons
 from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
+from .procedure import sentence_is_planning
 
 DOSE = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b(?!\s*/)"
@@ -17,16 +18,25 @@ EACH = re.compile(rf"^\s*(?:\w+\s+){{0,4}}?(?:at|in|into|to|per|for)?\s*(?:each|
 SUBJECTIVE = {"history_of_present_illness", "past_medical_history", "medications", "review_of_systems", "plan"}
 
 
+INJECTATE_CUE = re.compile(r"\b(mixture|mixed|solution|combination|injectate|used|drawn|syringe|cocktail|each|per "
+                           r"(?:site|point)|total|divided)\b|\+", re.I)
+
+
 def _session_drug(view: NoteView, m: Mention) -> bool:
     if m.has("HYPOTHETICAL", "HISTORICAL", "NEGATED_EXISTENCE", "DECLINED"):
         return False
     s = m.sent
-    if s.section in SUBJECTIVE:
-        return False
-    if s.section == "procedure" or INJECTION_CUE.search(s.text) or re.search(
-            r"\b(mixture|mixed|solution|combination|injectate|medications?|used|drawn|syringe|cocktail)\b", s.text, re.I):
+    if s.section == "plan":
+        if sentence_is_planning(view, s):
+            return False
+    elif s.section in SUBJECTIVE:
+        # a medication list is not the injectate, unless the line describes the injected solution
+        if not (s.section == "medications" and INJECTATE_CUE.search(s.text) and DOSE.search(s.text)
+                and not re.search(r"\b(daily|bid|tid|qid|qhs|prn|po|tabs?|tablets?|caps?)\b", s.text, re.I)):
+            return False
+    if s.section == "procedure" or INJECTION_CUE.search(s.text) or INJECTATE_CUE.search(s.text):
         return True
-    return False
+    return bool(DOSE.search(s.text)) and s.section in (None, "physical_exam", "assessment", "indication", "plan")
 
 
 def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) -> list[DrugFact]:

@@ -84,6 +84,10 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
         for m in span._.modifiers:
             ms, me = m.modifier_span
             if by_token.get(ms) is sent:
+                if m.category == "NEGATED_EXISTENCE" and (
+                        PROCEDURAL_NEGATION.match(doc.text[doc[me - 1].idx + len(doc[me - 1]):][:25])
+                        or re.search(r"aspirat\w*\W{0,3}$", doc.text[max(0, doc[ms].idx - 20):doc[ms].idx], re.I)):
+                    continue  # "negative aspiration", "no blood return": procedure safety, not negation
                 mods.add(m.category)
                 mod_texts.append(doc[ms:me].text)
         mentions.append(Mention(span.label_, meta.get("value", ""), tuple(meta.get("extra") or ()), span.text,
@@ -128,5 +132,7 @@ INJECTION_CUE = re.compile(
     re.I)
 PERFORMED_CUE = re.compile(
     r"\b(injected|infiltrated|instilled|needled|performed|administered|given|completed|done|placed|delivered|"
-    r"treated|tolerated|were injected|was injected|injections? (?:to|into|of|in)|today|this visit|this session)\b",
+    r"treated|tolerated|were injected|was injected|injections? (?:to|into|of|in)|today|this visit|this session|"
+    r"aspirat\w*|prepped|prepared|sterile|cleaned|gauge|\d+\s?g|band-?aids?|EBL|hemostasis|consent obtained)\b",
     re.I)
+PROCEDURAL_NEGATION = re.compile(r"^\W{0,3}(?:aspirat|blood|heme|flash|paresthes|complication|return of blood)", re.I)
