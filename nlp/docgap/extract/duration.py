@@ -13,18 +13,19 @@ UNIT = r"(days?|d|weeks?|wks?|wk|w|months?|mos?|mo|mths?|m|years?|yrs?|yr|y)"
 NUMBER = rf"({NUM}|half a|one and a half|a couple of|couple of)(?:\s*(?:-|to|or)\s*({NUM}))?\s*\+?"
 DURATION = re.compile(
     rf"(?:\b(?:for|x|×|over|past|last|lasting|duration(?: of)?|of|approximately|approx\.?|about|around|nearly|almost|"
-    rf"greater than|more than|>|at least|since|~)\s*(?:the\s+)?(?:past\s+|last\s+|approximately\s+|about\s+|over\s+)?|(?<![\w.])x|×)"
+    rf"greater than|more than|at least|since|roughly|close to|almost|nearly)\s*(?:the\s+)?(?:(?:past|last|approximately|approx\.?|about|over|roughly|around|nearly|almost|close to|~)\s*)*|(?<![\w.])x|×|(?<!\w)[~>≥]|(?<!\w)&gt;)"
     rf"\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*-?\s*old)"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s*(?:-|\s)?(?:history|hx|duration)\b"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?:of\s+)?(?:neck|back|shoulder|hip|jaw|facial|low back|upper back|chronic|persistent|ongoing|myofascial|left|right|bilateral)?\s*(?:pain|symptoms|discomfort)"
     rf"|\b(?:started|began|begun|onset|started about|began about|began approximately|started approximately|injured|injury)\s+(?:\w+\s+){{0,3}}?{NUMBER}\s*{UNIT}\s+ago",
     re.I)
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-SINCE = re.compile(r"\b(?:since|beginning in|starting in|began in|started in|onset(?: in)?)\s+(?:(?:early|late|mid)[- ])?"
-                   r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?\s+(\d{4})|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
+SINCE = re.compile(r"\b(?:since|beginning in|starting in|began in|started in|onset(?: in)?)\s+(?:(?:a|an|the|her|his)\s+\w+\s+(?:in|on)\s+)?"
+                   r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
+                   r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?(?:\s+(?:of\s+)?(\d{4}))?\b|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
 EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|benefit|helped|lasted|lasting|follow[- ]?up|return|f/u|rtc|"
                      r"every|q\s?\d|prior (?:TPI|injection)|last (?:TPI|injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
-                     r"year-old|yo\b|y/o|years old|weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
+                     r"weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
                      r"(?:PT|therapy|physical therapy|chiropractic|medication|NSAIDs?|program)\s+(?:for|x)\s*\d)", re.I)
 PAIN = re.compile(r"pain|ache|aching|symptom|discomfort|spasm|tight|stiff|soreness|headache|c/o|complain|hx|history|onset|"
                   r"started|began|duration|myalgia|myofascial", re.I)
@@ -55,7 +56,10 @@ def _since_days(m: re.Match, dos: str | None) -> int | None:
     try:
         ref = date.fromisoformat(dos)
         if m.group(1):
-            start = date(int(m.group(2)), MONTHS[m.group(1)[:3].lower()], 1)
+            month = MONTHS[m.group(1)[:3].lower()]
+            # "since August" (no year): the most recent August on or before the date of service
+            year = int(m.group(2)) if m.group(2) else (ref.year if month <= ref.month else ref.year - 1)
+            start = date(year, month, 1)
         elif m.group(3):
             start = date(int(m.group(4)), int(m.group(3)), 1)
         else:
@@ -69,8 +73,10 @@ def _since_days(m: re.Match, dos: str | None) -> int | None:
 def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
     candidates: list[tuple[int, int, int, Evidence]] = []
     for s in view.sentences:
-        if s.section in ("procedure", "plan", "medications", "review_of_systems", "signature"):
+        if s.section in ("plan", "medications", "review_of_systems", "signature"):
             continue
+        # procedure sections sometimes open with the indication; rank their durations last
+        penalty = 2 if s.section == "procedure" else 0
         text = s.text
         for m in DURATION.finditer(text):
             window = text[max(0, m.start() - 40):m.end() + 30]
@@ -90,13 +96,13 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             days = _days(num, unit)
             if not days:
                 continue
-            rank = 0 if PAIN.search(text) else 1
+            rank = (0 if PAIN.search(text) else 1) + penalty
             candidates.append((rank, s.start + m.start(), days,
                                Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         for m in SINCE.finditer(text):
             days = _since_days(m, view.date_of_service)
             if days:
-                rank = 0 if PAIN.search(text) else 1
+                rank = (0 if PAIN.search(text) else 1) + penalty
                 candidates.append((rank, s.start + m.start(), days, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
     if not candidates:
         return None, None
