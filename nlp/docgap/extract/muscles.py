@@ -5,7 +5,7 @@ import re
 
 from ..facts import Evidence, Muscle
 from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
-from .procedure import performed
+from .procedure import performed, sentence_is_planning
 
 SIDE_WORD = re.compile(
     r"\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
@@ -27,8 +27,12 @@ TOTAL = re.compile(
     rf"|\b(?:injected|needled|treated|injecting|needling)\s+(?:a total of\s+)?({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+)?(?:trigger[- ]points?|TrPs?|TPs|sites|points|areas|locations)"
     rf"|\b(?:TPIs?|trigger point injections?|injections?|dry needling)\s*(?:x|×)\s*({NUM})\b"
     rf"|\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
-    rf"|\binto\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:separate\s+|identified\s+|active\s+)?(?:trigger[- ]points?|TrPs?|TPs|sites|points)",
+    rf"|\binto\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:separate\s+|identified\s+|active\s+)?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
+    rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs|injection sites?|sites|injections|points)\s*(?:total|in total|overall)\b"
+    rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total)\s*\)"
+    rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
+DOSE_AFTER = re.compile(r"^\s*(?:mg|mL|ml|cc|units?|U|IU|%|mcg)\b", re.I)
 EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s+(?:was\s+)?(?:injected|needled)\s+once\b|\bone\s+injection\s+(?:per|in each|into each)\s+muscle\b|\bsingle\s+injection\s+(?:in|into)\s+each\b", re.I)
 
 
@@ -129,15 +133,20 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence], int |
 
 def extract_injection_count(view: NoteView, muscles: list[Muscle]) -> int | None:
     for s in view.sentences:
-        if s.section in ("history_of_present_illness", "past_medical_history", "medications", "plan"):
-            if not (s.section == "plan" and re.search(r"\b(today|performed)\b", s.text, re.I)):
-                continue
+        if s.section in ("history_of_present_illness", "past_medical_history", "medications"):
+            continue
+        if s.section == "plan" and sentence_is_planning(view, s):
+            continue
         if re.search(r"\b(ago|previous|prior|last (?:time|visit|session))\b", s.text, re.I):
             continue
-        t = TOTAL.search(s.text)
-        if t and (INJECTION_CUE.search(s.text) or re.search(r"trigger|TrP|\bTPs?\b", s.text, re.I)):
-            n = to_number(next(g for g in t.groups() if g))
-            if n and 0 < n < 60:
+        if not (INJECTION_CUE.search(s.text) or re.search(r"trigger|TrP|\bTPs?\b|points?\b", s.text, re.I)):
+            continue
+        for t in TOTAL.finditer(s.text):
+            gi = next(i for i, g in enumerate(t.groups(), 1) if g)
+            if DOSE_AFTER.match(s.text[t.end(gi):]):
+                continue  # "total 6 mL" is a volume, not a count
+            n = to_number(t.group(gi))
+            if n and 0 < n < 60 and float(n).is_integer():
                 return int(n)
     if EACH_ONCE.search(view.text) and muscles:
         return len(muscles)
