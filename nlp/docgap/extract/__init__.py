@@ -23,7 +23,7 @@ def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None) -
 
 def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
     f = Facts()
-    muscles, groups, _ = extract_muscles(view)
+    muscles, groups = extract_muscles(view)
     count = extract_injection_count(view, muscles)
     drugs = extract_drugs(view, lex, count)
     procedure, proc_ev = detect_procedure(view, has_injectate=bool(drugs))

@@ -90,7 +90,7 @@ def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
     return None
 
 
-def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence], int | None]:
+def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
     muscles: list[Muscle] = []
     groups: list[Evidence] = []
     injected_sents = set()
@@ -128,7 +128,7 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence], int |
     # a side-less mention of a muscle also named with a side is the same muscle
     sided = {n for (n, s) in merged if s}
     result = [mu for (n, s), mu in merged.items() if s or n not in sided]
-    return result, groups, None
+    return result, groups
 
 
 def extract_injection_count(view: NoteView, muscles: list[Muscle]) -> int | None:
