@@ -70,9 +70,31 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
     return None, None
 
 
+NO_PRIOR = re.compile(r"\b(no|denies|never|without|not had|has not had|hasn't had|first(?:[- ]ever)?)\b[^.;\n]{0,25}$", re.I)
+MAYBE_LATER = re.compile(r"\b(will|consider|if|may|might|could|would|plan(?:s|ned)? to|schedul\w*|candidate for|next (?:visit|time))\b", re.I)
+PRIOR_TO = re.compile(r"^\s*to\b", re.I)
+
+
+def _sentence_at(view: NoteView, pos: int) -> Sentence | None:
+    for s in view.sentences:
+        if s.start <= pos < s.end:
+            return s
+    return None
+
+
 def detect_repeat(view: NoteView) -> Evidence | None:
-    m = REPEAT_CUE.search(view.text)
-    if m:
+    for m in REPEAT_CUE.finditer(view.text):
+        word = (m.group(4) or m.group(1) or "").lower()
+        if word == "prior" and PRIOR_TO.match(view.text[m.start() + 5:]):
+            continue  # "negative aspiration prior to each injection"
+        s = _sentence_at(view, m.start())
+        if s is not None:
+            if NO_PRIOR.search(view.text[s.start:m.start()]):
+                continue  # "No prior injections."
+            if MAYBE_LATER.search(s.text) and not re.search(r"\b(ago|previous|prior|last|s/p|status post)\b", m.group(0), re.I):
+                continue  # "consider another session if >50% relief"
+            if s.section in PLANNING_SECTIONS and sentence_is_planning(view, s):
+                continue
         return Evidence(m.group(0), m.start(), m.end())
     for t in view.of("TPI", "DRY_NEEDLING"):
         if t.has("HISTORICAL"):
