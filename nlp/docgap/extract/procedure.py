@@ -17,7 +17,20 @@ REPEAT_CUE = re.compile(
     re.I)
 
 
-FUTURE_CUE = re.compile(r"\b(will|return|RTC|f/u|follow[- ]?up|next|consider|if|may|plan to|schedule|recheck|in \d+\s*(?:wks?|weeks|months))\b", re.I)
+FUTURE_CUE = re.compile(r"\b(will|return|RTC|f/u|follow[- ]?up|next|consider|if|may|plan to|schedule|recheck|in \d+\s*(?:wks?|weeks|months)|"
+                        r"recommend\w*|suggest\w*|offer\w*|candidate|would benefit)\b", re.I)
+# Evidence that a plan section narrates a procedure done today ("P: TPI ... 25g needle ... neg aspiration")
+DONE_IN_BLOCK = re.compile(r"\b(injected|infiltrated|needled|performed|administered|aspirat\w*|prepped|sterile|gauge|\d+\s?g|"
+                           r"band-?aids?|EBL|hemostasis|consent (?:obtained|signed)|tolerated|time[- ]?out)\b", re.I)
+
+
+def _plan_block(view: NoteView, sent: Sentence) -> list[Sentence]:
+    lo = hi = sent.index
+    while lo > 0 and view.sentences[lo - 1].section == sent.section:
+        lo -= 1
+    while hi + 1 < len(view.sentences) and view.sentences[hi + 1].section == sent.section:
+        hi += 1
+    return view.sentences[lo:hi + 1]
 
 
 def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
@@ -27,12 +40,7 @@ def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
         return False
     if FUTURE_CUE.search(sent.text):
         return True
-    i = sent.index - 1
-    while i >= 0 and view.sentences[i].section in PLANNING_SECTIONS:
-        if PERFORMED_CUE.search(view.sentences[i].text):
-            return False
-        i -= 1
-    return True
+    return not any(DONE_IN_BLOCK.search(b.text) for b in _plan_block(view, sent))
 
 
 def performed(m: Mention, view: NoteView) -> bool:
