@@ -12,7 +12,7 @@ PRE = re.compile(rf"\b(?:pre[- ]?(?:procedure|procedural|injection|TPI|treatment
 POST = re.compile(rf"\b(?:post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|after(?: the)?(?: procedure| injections?| TPIs?)?|following(?: the)?(?: procedure| injections?)?|immediately after)"
                   rf"\s*(?:pain)?\s*(?:score|level|rating|intensity|VAS|NRS)?\s*(?:was|is|of|=|:|-|decreased to|improved to|down to)?\s*{SCORE}", re.I)
 # "7/10 pre -> 3/10 post": the score written before its label (only with "/10", to stay unambiguous)
-PRE_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:pre\b|pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|before\b|at baseline\b)", re.I)
+PRE_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:pre\b|pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|before\b|prior\b|at baseline\b)", re.I)
 POST_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:post\b|post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|after\b|afterwards?\b|following\b)", re.I)
 ARROW = re.compile(rf"\b(?:pain|VAS|NRS|NPRS|score)[^.\n]{{0,40}}?(?:from\s+)?{SCORE}\s*(?:->|→|=>|to|-->|>)\s*{SCORE}", re.I)
 PERCENT = re.compile(r"(\d{1,3})\s*(?:-\s*\d{1,3}\s*)?%", re.I)
