@@ -29,6 +29,12 @@ def docgap_sentences(doc: Doc) -> Doc:
     for i in range(1, n):
         tok, prev = doc[i], doc[i - 1]
         start = False
+        if prev.is_space and "\n" not in prev.text and i >= 2 and not tok.is_space:
+            # "distress.  There are": a run of spaces after the period is its own token
+            prev = doc[i - 2]
+            i_prev = i - 2
+        else:
+            i_prev = i - 1
         if "\n" in prev.text_with_ws:
             if prev.is_space:
                 before = doc[i - 2] if i >= 2 else None
@@ -42,7 +48,7 @@ def docgap_sentences(doc: Doc) -> Doc:
             )
             start = not wrapped
         elif prev.text in {".", "!", "?"} and not tok.is_space:
-            before = doc[i - 2].lower_ if i >= 2 else ""
+            before = doc[i_prev - 1].lower_ if i_prev >= 1 else ""
             first = tok.text[:1]
             if (first.isupper() or first.isdigit() or tok.text in BULLETS) and before not in ABBREVIATIONS:
                 start = True
