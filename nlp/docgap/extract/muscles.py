@@ -32,7 +32,8 @@ TOTAL = re.compile(
     rf"|\b(?:into|among|between|across|over)\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
     rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs|injection sites?|sites|injections|points)\s*(?:total|in total|overall)\b"
     rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total)\s*\)"
-    rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
+    rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b"
+    rf"|\b({NUM})\s+total\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
 DOSE_AFTER = re.compile(r"^\s*(?:mg|mL|ml|cc|units?|U|IU|%|mcg)\b", re.I)
 EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s+(?:was\s+)?(?:injected|needled)\s+once\b|\bone\s+injection\s+(?:per|in each|into each)\s+muscle\b|\bsingle\s+injection\s+(?:in|into)\s+each\b", re.I)

@@ -10,9 +10,9 @@ NOT_NOW = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "DECLINED")
 PLANNING_SECTIONS = {"plan"}
 REPEAT_CUE = re.compile(
     r"\b(repeat|repeated|subsequent|follow[- ]up|second|third|fourth|another|additional)\s+(set of\s+|round of\s+|series of\s+)?"
-    r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|session)"
+    r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
     r"|\b(s/p|status post|previous|prior|last|most recent|since (?:the|her|his) (?:last|prior))\s+(\w+\s+){0,3}?"
-    r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|session)"
+    r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
     r"|\b(TPIs?|trigger point injections?|injections?|dry needling)\s+(\w+\s+){0,4}?(ago|previously|in the past|last (?:month|visit|time))",
     re.I)
 
