@@ -70,11 +70,16 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
             if best is not None and best_dist < 90:
                 assigned[id(best)].append((d, s.start))
     out: dict[str, DrugFact] = {}
+    explicit: set[str] = set()
     for m in mentions:
         drug = lex.drug(m.value)
+        doses = assigned[id(m)]
+        stated = [(d, base) for d, base in doses if d.group("conc") or _stated_total(view, d, base)]
+        is_total = any(not d.group("conc") for d, _ in stated)
+        if is_total:
+            doses = stated  # "ketorolac 30 mg total", "Total triamcinolone 20 mg": the note did the sum
         mg = ml = units = conc = None
-        multiplier = 1
-        for d, base in assigned[id(m)]:
+        for d, base in doses:
             if d.group("conc"):
                 conc = float(d.group("conc"))
                 continue
@@ -83,7 +88,7 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
                 continue
             unit = d.group("unit").lower()
             tail = view.text[base + d.end():base + d.end() + 60]
-            each = EACH.match(tail)
+            each = None if is_total else EACH.match(tail)
             mult = 1
             if each:
                 k = to_number(each.group(1)) if each.group(1) else injection_count
@@ -118,9 +123,28 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
         prev = out.get(m.value)
         if prev is None:
             out[m.value] = DrugFact(m.value, _num(total), unit, m.text, m.start, m.end, drug.drug_class)
-        elif total is not None and prev.total_dose is None:
+        elif total is not None and (prev.total_dose is None or (is_total and m.value not in explicit)):
             prev.total_dose, prev.dose_unit = _num(total), unit
+        if is_total and total is not None:
+            explicit.add(m.value)
     return list(out.values())
+
+
+TOTAL_AFTER = re.compile(r"^\s*(?:total|in total|overall|altogether)\b", re.I)
+TOTAL_BEFORE = re.compile(r"\btotals?\b(?!\s*(?:of\s*)?:?\s*\d+\s*(?:trigger|points?|sites?|injections?|TrPs?|TPs?)\b)", re.I)
+COUNT_TOTAL = re.compile(r"\b(?:points?|sites?|injections?|TrPs?|TPs?)\s+total\b", re.I)
+
+
+def _stated_total(view: NoteView, d: re.Match, base: int) -> bool:
+    """Is this dose written as the session total ("30 mg total", "Total triamcinolone 20 mg",
+    "Totals: ...; triamcinolone 40 mg")?"""
+    if TOTAL_AFTER.match(view.text[base + d.end():base + d.end() + 15]):
+        return True
+    before = view.text[base:base + d.start()]
+    if re.match(r"\s*totals?\s*:", before, re.I):
+        return True
+    seg = re.split(r"[;(]", before)[-1]
+    return bool(TOTAL_BEFORE.search(seg)) and not COUNT_TOTAL.search(seg)
 
 
 def _num(x: float | None):
