@@ -90,6 +90,8 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
                         PROCEDURAL_NEGATION.match(doc.text[doc[me - 1].idx + len(doc[me - 1]):][:25])
                         or re.search(r"aspirat\w*\W{0,3}$", doc.text[max(0, doc[ms].idx - 20):doc[ms].idx], re.I)):
                     continue  # "negative aspiration", "no blood return": procedure safety, not negation
+                if m.category == "NEGATED_EXISTENCE" and OUTCOME_AFTER.match(doc.text[doc[me - 1].idx + len(doc[me - 1]):][:30]):
+                    continue  # "PT without improvement, naproxen ...": an outcome, not the absence of naproxen
                 mods.add(m.category)
                 mod_texts.append(doc[ms:me].text)
         mentions.append(Mention(span.label_, meta.get("value", ""), tuple(meta.get("extra") or ()), span.text,
@@ -137,4 +139,6 @@ PERFORMED_CUE = re.compile(
     r"treated|tolerated|were injected|was injected|injections? (?:to|into|of|in)|today|this visit|this session|"
     r"aspirat\w*|prepped|prepared|sterile|cleaned|gauge|\d+\s?g|band-?aids?|EBL|hemostasis|consent obtained)\b",
     re.I)
+OUTCOME_AFTER = re.compile(r"^[ \t]{0,3}(?:(?:significant|meaningful|lasting|much|any|durable|sustained|real|noticeable)\s+)?"
+                           r"(?:relief|improvement|benefit|help|success|effect)\b", re.I)
 PROCEDURAL_NEGATION = re.compile(r"^\W{0,3}(?:aspirat|blood|heme|flash|paresthes|complication|return of blood)", re.I)

@@ -83,4 +83,7 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
             continue
         seen.add(key)
         out.append(Therapy(m.value, name, status, m.text, m.start, m.end))
-    return out
+    # "PT x 6 weeks failed; will continue PT": continuing a failed therapy keeps it failed (contract)
+    failed = {(t.category, t.name.lower()) for t in out if t.status == "failed"}
+    return [t for t in out if t.status == "failed" or t.status in ("declined", "negated")
+            or (t.category, t.name.lower()) not in failed]
