@@ -51,6 +51,10 @@ def docgap_sentences(doc: Doc) -> Doc:
             before = doc[i_prev - 1].lower_ if i_prev >= 1 else ""
             first = tok.text[:1]
             before_tok = doc[i_prev - 1] if i_prev >= 1 else None
+            if before_tok is not None and before_tok.like_num and len(before_tok.text) <= 2 and (
+                    before_tok.i == 0 or "\n" in doc[before_tok.i - 1].text_with_ws):
+                tok.is_sent_start = False  # "1. R upper trapezius": list numbering, not a sentence end
+                continue
             abbreviation = before in ABBREVIATIONS and not (before_tok is not None and before_tok.text in ("PT", "PTs"))
             if (first.isupper() or first.isdigit() or tok.text in BULLETS) and not abbreviation:
                 start = True

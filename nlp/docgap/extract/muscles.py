@@ -67,9 +67,28 @@ def _expand(word: str) -> list[str | None]:
     return [None]
 
 
+NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b", re.I)
+
+
 def _injected(view: NoteView, m: Mention) -> bool:
     if not performed(m, view):
         return False
+    if NOT_INJECTED.search(m.sent.text) and m.sent.text.count(",") < 3:
+        # "L medial pterygoid: tender intraorally, no referral; not injected today." (the muscle's own
+        # clause, or the clause right after it when the muscle's clause is only findings)
+        rel = m.start - m.sent.start
+        clauses = m.sent.text.split(";")
+        pos, k = 0, 0
+        for k, c in enumerate(clauses):
+            if pos + len(c) >= rel:
+                break
+            pos += len(c) + 1
+        own = clauses[k]
+        nxt = clauses[k + 1] if k + 1 < len(clauses) else ""
+        if NOT_INJECTED.search(own) or (NOT_INJECTED.search(nxt) and not INJECTION_CUE.search(own)
+                                        and not view.in_sentence(m.sent, "MUSCLE") == [m] is False
+                                        and not re.search(r"\b(?:performed|were|was)\b", nxt, re.I)):
+            return False
     s = m.sent
     if s.section in ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems"):
         return False
@@ -135,6 +154,15 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
     # a side-less mention of a muscle also named with a side is the same muscle
     sided = {n for (n, s) in merged if s}
     result = [mu for (n, s), mu in merged.items() if s or n not in sided]
+    # "Tx: DN - R side:" then "- glute med x3": a side the note gives that muscle elsewhere, when it
+    # gives exactly one, is the side injected
+    for mu in result:
+        if mu.laterality is None:
+            sides = {side for m in view.of("MUSCLE") if m.value == mu.name and not m.has("NEGATED_EXISTENCE")
+                     for side in _side(view, m)}
+            sides.discard(None)
+            if len(sides) == 1:
+                mu.laterality = sides.pop()
     return result, groups
 
 
