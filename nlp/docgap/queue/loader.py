@@ -93,7 +93,7 @@ def _load_one(s: Session, res: dict, raw: dict, rep: LoadReport, username: str) 
             "payer": _opt_str(raw.get("payer")), "provider": _opt_str(raw.get("provider")),
             "payer_profile": res.get("payer_profile"), "billed": billed, "diagnoses": dx}
     if enc is None:
-        enc = Encounter(note_id=note_id, status="open", **meta)
+        enc = Encounter(note_id=note_id, status="open", active=True, **meta)
         s.add(enc)
         s.flush()
         rep.new_encounters += 1
@@ -150,11 +150,11 @@ def _load_one(s: Session, res: dict, raw: dict, rep: LoadReport, username: str) 
     refresh_encounter(s, enc)
     if enc.status != "released" or amended:
         if enc.open_findings:
-            enc.status = "query_sent" if enc.status == "query_sent" else "open"
+            enc.set_status("query_sent" if enc.status == "query_sent" else "open")
         elif not res.get("findings") and enc.status in ("open", "no_findings") and version.number == 1:
-            enc.status = "no_findings"
+            enc.set_status("no_findings")
         elif enc.status in ("released", "no_findings"):
-            enc.status = "open"
+            enc.set_status("open")
     audit(s, None, "result_loaded", enc.id, username=username,
           before={"status": before_status, "superseded_findings": superseded},
           after={"status": enc.status, "version": version.number, "findings": new_count,

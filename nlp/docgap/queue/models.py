@@ -16,6 +16,7 @@ NONE_RANK = 3
 # `released` went to billing; `no_findings` never needed review.
 ENCOUNTER_STATUSES = ("open", "query_sent", "released", "no_findings")
 FINDING_STATUSES = ("open", "dismissed", "accepted", "resolved", "superseded")
+ACTIVE_STATUSES = ("open", "query_sent")
 ROLES = ("reviewer", "admin")
 
 
@@ -41,6 +42,11 @@ class Encounter(Base):
     """One encounter (one note_id). Its note may have several versions (provider amendments)."""
 
     __tablename__ = "encounters"
+
+    def set_status(self, status: str) -> None:
+        self.status = status
+        self.active = status in ACTIVE_STATUSES
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     note_id: Mapped[str] = mapped_column(String(200), unique=True)
     patient_id: Mapped[str | None] = mapped_column(String(200))
@@ -52,6 +58,7 @@ class Encounter(Base):
     diagnoses: Mapped[list | None] = mapped_column(JSON)
     corrected_codes: Mapped[list | None] = mapped_column(JSON)  # set when a reviewer accepts a correction
     status: Mapped[str] = mapped_column(String(16), default="open")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)  # status is open or query_sent: the default view
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # denormalised sort keys, refreshed whenever findings change (see store.refresh_encounter)
     worst_rank: Mapped[int] = mapped_column(Integer, default=NONE_RANK)
@@ -67,6 +74,7 @@ class Encounter(Base):
 
     __table_args__ = (
         Index("ix_encounters_order", "worst_rank", "neg_risk_cents", "id"),
+        Index("ix_encounters_active_order", "active", "worst_rank", "neg_risk_cents", "id"),
         Index("ix_encounters_status_order", "status", "worst_rank", "neg_risk_cents", "id"),
         Index("ix_encounters_payer", "payer", "worst_rank", "neg_risk_cents", "id"),
         Index("ix_encounters_assignee", "assignee_id", "worst_rank", "neg_risk_cents", "id"),

@@ -109,7 +109,7 @@ def send_query(s: Session, user: User, enc: Encounter, text: str | None, finding
     s.add(q)
     s.flush()
     before = {"status": enc.status}
-    enc.status = "query_sent"
+    enc.set_status("query_sent")
     decide(s, user, "send_query", enc.id, finding_id, text)
     audit(s, user, "send_query", enc.id, finding_id, before,
           {"status": enc.status, "query_id": q.id, "query": text, "sent_at": q.sent_at.isoformat(timespec="seconds")})
@@ -137,7 +137,7 @@ def record_response(s: Session, user: User, enc: Encounter, query_id: int, respo
     outstanding = s.scalar(select(func.count()).select_from(ProviderQuery)
                            .where(ProviderQuery.encounter_id == enc.id, ProviderQuery.status == "sent"))
     if enc.status == "query_sent" and not outstanding:
-        enc.status = "open"
+        enc.set_status("open")
     after["encounter_status"] = enc.status
     decide(s, user, "record_response", enc.id, q.finding_id, response)
     audit(s, user, "record_response", enc.id, q.finding_id, before, after)
@@ -152,7 +152,7 @@ def release(s: Session, user: User, enc: Encounter) -> None:
     if holds:
         raise WorkflowError(f"{holds} hold finding(s) still open: dismiss, accept or resolve them first")
     before = {"status": enc.status}
-    enc.status = "released"
+    enc.set_status("released")
     enc.updated_at = utcnow()
     decide(s, user, "release", enc.id)
     audit(s, user, "release", enc.id, before=before,

@@ -54,6 +54,7 @@ def upgrade() -> None:
     sa.Column('diagnoses', sa.JSON(), nullable=True),
     sa.Column('corrected_codes', sa.JSON(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
     sa.Column('assignee_id', sa.Integer(), nullable=True),
     sa.Column('worst_rank', sa.Integer(), nullable=False),
     sa.Column('risk_cents', sa.BigInteger(), nullable=False),
@@ -70,6 +71,7 @@ def upgrade() -> None:
         batch_op.create_index('ix_encounters_assignee', ['assignee_id', 'worst_rank', 'neg_risk_cents', 'id'], unique=False)
         batch_op.create_index('ix_encounters_dos', ['date_of_service'], unique=False)
         batch_op.create_index('ix_encounters_order', ['worst_rank', 'neg_risk_cents', 'id'], unique=False)
+        batch_op.create_index('ix_encounters_active_order', ['active', 'worst_rank', 'neg_risk_cents', 'id'], unique=False)
         batch_op.create_index('ix_encounters_payer', ['payer', 'worst_rank', 'neg_risk_cents', 'id'], unique=False)
         batch_op.create_index('ix_encounters_provider', ['provider'], unique=False)
         batch_op.create_index('ix_encounters_status_order', ['status', 'worst_rank', 'neg_risk_cents', 'id'], unique=False)
@@ -218,6 +220,7 @@ def downgrade() -> None:
         batch_op.drop_index('ix_encounters_provider')
         batch_op.drop_index('ix_encounters_payer')
         batch_op.drop_index('ix_encounters_order')
+        batch_op.drop_index('ix_encounters_active_order')
         batch_op.drop_index('ix_encounters_dos')
         batch_op.drop_index('ix_encounters_assignee')
 
