@@ -88,7 +88,7 @@ def cmd_user_add(args) -> int:
         except AccountError as e:
             raise DocgapError(str(e)) from None
         s.commit()
-    print(f"docgap: user {args.username} ({args.role}) {'updated' if args.update else 'added'}", file=sys.stderr)
+    print(f"docgap: user {args.username} ({args.role}) saved", file=sys.stderr)
     return 0
 
 
