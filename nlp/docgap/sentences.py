@@ -13,8 +13,10 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
+# Periods that do not end a sentence. Units and dosing (mg., BID., qhs.) are left out on purpose: before
+# an upper-case word they end one ("naproxen 500 mg BID. Trigger point injections were ...").
 ABBREVIATIONS = frozenset("""dr mr mrs ms pt pts approx appt dept e.g i.e vs etc fig no st jr sr inj hx tx dx
-sx fx px rx mg ml cc mos wks yrs yo y.o min max prn bid tid qid qhs inc cont resp""".split())
+sx fx px rx y.o inc cont""".split())
 BULLETS = frozenset({"-", "*", "•", "·", "○", "▪", "–", "—", ">"})
 
 

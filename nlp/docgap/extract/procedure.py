@@ -17,22 +17,44 @@ REPEAT_CUE = re.compile(
     re.I)
 
 
-FUTURE_CUE = re.compile(r"\b(will|return|RTC|f/u|follow[- ]?up|next|consider|if|may|plan to|schedule|recheck|in \d+\s*(?:wks?|weeks|months))\b", re.I)
+FUTURE_CUE = re.compile(r"\b(will|return|RTC|f/u|follow[- ]?up|next|consider|if|may|plan to|schedule|recheck|in \d+\s*(?:wks?|weeks|months)|"
+                        r"recommend\w*|suggest\w*|offer\w*|candidate|would benefit)\b", re.I)
+# Evidence that a plan section narrates a procedure done today ("P: TPI ... 25g needle ... neg aspiration")
+DONE_IN_BLOCK = re.compile(r"\b(injected|infiltrated|needled|performed|administered|aspirat\w*|prepped|sterile|gauge|\d+\s?g|"
+                           r"band-?aids?|EBL|hemostasis|consent (?:obtained|signed)|tolerated|time[- ]?out)\b", re.I)
+
+
+def _plan_block(view: NoteView, sent: Sentence) -> list[Sentence]:
+    lo = hi = sent.index
+    while lo > 0 and view.sentences[lo - 1].section == sent.section:
+        lo -= 1
+    while hi + 1 < len(view.sentences) and view.sentences[hi + 1].section == sent.section:
+        hi += 1
+    return view.sentences[lo:hi + 1]
 
 
 def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
     """A plan-section sentence describes the future unless it, or the plan section it belongs to,
     says the procedure was done today ("P: TPI today ..." followed by the procedure details)."""
-    if sent.section not in PLANNING_SECTIONS or PERFORMED_CUE.search(sent.text):
+    if sent.section not in PLANNING_SECTIONS:
+        return False
+    if DONE_IN_BLOCK.search(sent.text) or re.search(r"\b(today|this (?:visit|session)|given|done|completed)\b", sent.text, re.I):
         return False
     if FUTURE_CUE.search(sent.text):
         return True
-    i = sent.index - 1
-    while i >= 0 and view.sentences[i].section in PLANNING_SECTIONS:
-        if PERFORMED_CUE.search(view.sentences[i].text):
-            return False
-        i -= 1
-    return True
+    if PERFORMED_CUE.search(sent.text):
+        return False
+    return not any(DONE_IN_BLOCK.search(b.text) for b in _plan_block(view, sent))
+
+
+NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|postponed|cancel(?:l)?ed|held off|"
+                      r"not (?:performed|done|given)|decided against|opted against|did not (?:want|proceed))\b", re.I)
+DONE_STRONG = re.compile(r"\b(injected|infiltrated|needled|administered|completed|were performed|was performed)\b", re.I)
+
+
+def not_done(m: Mention) -> bool:
+    """'Discussed trigger point injections; patient declined.' 'TPIs were deferred today.'"""
+    return bool(NOT_DONE.search(m.sent.text)) and not DONE_STRONG.search(m.sent.text)
 
 
 def performed(m: Mention, view: NoteView) -> bool:
@@ -43,9 +65,30 @@ def performed(m: Mention, view: NoteView) -> bool:
     return True
 
 
+HISTORY_SECTIONS = ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems")
+PAST_CUE = re.compile(r"\b(underwent|had|has had|have had|received|s/p|status post|by dr|outside|another|previous(?:ly)?|prior|"
+                      r"last|ago|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|\d{1,2}/\d{1,2}|(?:19|20)\d\d)\b", re.I)
+TODAY_DONE = re.compile(r"\b(today|this visit|this session|were performed|was performed|were injected|was injected|"
+                        r"were needled|was needled|performed)\b", re.I)
+
+
+def resection(view: NoteView) -> None:
+    """A run-in header ("Allergies: lidocaine. Trigger point injections were performed ...") puts the
+    rest of its line in that section; a sentence there that narrates today's procedure is procedure."""
+    for m in view.of("TPI", "DRY_NEEDLING"):
+        s = m.sent
+        if s.section in HISTORY_SECTIONS and TODAY_DONE.search(s.text) and not PAST_CUE.search(s.text) \
+                and not m.has(*NOT_NOW) and not not_done(m) and s.start > _line_start(view, s):
+            s.section = "procedure"
+
+
+def _line_start(view: NoteView, s: Sentence) -> int:
+    return view.text.rfind("\n", 0, s.start) + 1
+
+
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
-    tpi = [m for m in view.of("TPI") if performed(m, view)]
-    dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view)]
+    tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)]
+    dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view) and not not_done(m)]
     other = [m for m in view.of("OTHER_PROCEDURE") if performed(m, view)
              and m.section in (None, "procedure", "indication")]
     # an injection verb into a named muscle counts even without the words "trigger point injection"
@@ -70,9 +113,31 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
     return None, None
 
 
+NO_PRIOR = re.compile(r"\b(no|denies|never|without|not had|has not had|hasn't had|first(?:[- ]ever)?)\b[^.;\n]{0,25}$", re.I)
+MAYBE_LATER = re.compile(r"\b(will|consider|if|may|might|could|would|plan(?:s|ned)? to|schedul\w*|candidate for|next (?:visit|time))\b", re.I)
+PRIOR_TO = re.compile(r"^\s*to\b", re.I)
+
+
+def _sentence_at(view: NoteView, pos: int) -> Sentence | None:
+    for s in view.sentences:
+        if s.start <= pos < s.end:
+            return s
+    return None
+
+
 def detect_repeat(view: NoteView) -> Evidence | None:
-    m = REPEAT_CUE.search(view.text)
-    if m:
+    for m in REPEAT_CUE.finditer(view.text):
+        word = (m.group(4) or m.group(1) or "").lower()
+        if word == "prior" and PRIOR_TO.match(view.text[m.start() + 5:]):
+            continue  # "negative aspiration prior to each injection"
+        s = _sentence_at(view, m.start())
+        if s is not None:
+            if NO_PRIOR.search(view.text[s.start:m.start()]):
+                continue  # "No prior injections."
+            if MAYBE_LATER.search(s.text) and not re.search(r"\b(ago|previous|prior|last|s/p|status post)\b", m.group(0), re.I):
+                continue  # "consider another session if >50% relief"
+            if s.section in PLANNING_SECTIONS and sentence_is_planning(view, s):
+                continue
         return Evidence(m.group(0), m.start(), m.end())
     for t in view.of("TPI", "DRY_NEEDLING"):
         if t.has("HISTORICAL"):
