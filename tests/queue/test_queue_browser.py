@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from queue_fixtures import loaded, notes, scanned, sqlite_store, store  # noqa: F401  (fixtures)
 from queue_helpers import make_user
 
 CHROMIUM = os.environ.get("DOCGAP_CHROMIUM", "/usr/bin/chromium")

@@ -12,6 +12,7 @@ from docgap.queue.models import Encounter, User
 from docgap.queue.web import create_app
 from docgap.queue.worklist import Filters, encode_cursor, fetch_page, page_query
 
+from queue_fixtures import loaded, notes, scanned, sqlite_store, store  # noqa: F401  (fixtures)
 from queue_helpers import login, make_user
 
 N = 100_000

@@ -11,6 +11,7 @@ from docgap.queue.models import (AuditEntry, Base, Decision, Encounter, Finding,
                                  SEVERITY_RANK)
 from docgap.queue.worklist import Filters, fetch_page, status_counts
 
+from queue_fixtures import loaded, notes, scanned, sqlite_store, store  # noqa: F401  (fixtures)
 from queue_helpers import make_user
 
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 from docgap.queue.models import Encounter, Finding
 from docgap.queue.web import create_app
 
-from conftest import XSS
+from queue_fixtures import XSS
+from queue_fixtures import loaded, notes, scanned, sqlite_store, store  # noqa: F401  (fixtures)
 from queue_helpers import csrf, login, make_user
 
 

@@ -1,5 +1,6 @@
-"""Fixtures for the review queue: real scans of corpus notes, a store per test on SQLite and (when
-DOCGAP_TEST_PG_URL is set, as .ci/run does) on a real PostgreSQL server."""
+"""Fixtures for the review queue tests (imported by each test module: a second conftest.py would shadow
+the root one, which other tests import by name): real scans of corpus notes, a store per test on SQLite
+and (when DOCGAP_TEST_PG_URL is set, as .ci/run does) on a real PostgreSQL server."""
 from __future__ import annotations
 
 import json
