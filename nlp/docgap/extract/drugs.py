@@ -78,6 +78,8 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
         is_total = any(not d.group("conc") for d, _ in stated)
         if is_total:
             doses = stated  # "ketorolac 30 mg total", "Total triamcinolone 20 mg": the note did the sum
+        else:
+            doses = _drop_mixture_volume(view, doses)
         mg = ml = units = conc = None
         for d, base in doses:
             if d.group("conc"):
@@ -128,6 +130,18 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
         if is_total and total is not None:
             explicit.add(m.value)
     return list(out.values())
+
+
+def _drop_mixture_volume(view: NoteView, doses):
+    """'1% lidocaine 3 mL + 0.25% bupivacaine 3 mL, 2 mL per site': the per-site volume is the mixture's,
+    not a second dose of the drug written next to it."""
+    def per_site(d, base):
+        return bool(EACH.match(view.text[base + d.end():base + d.end() + 60]))
+
+    vols = [(d, b) for d, b in doses if not d.group("conc") and d.group("unit").lower() in ("ml", "cc", "cc's", "ccs", "cm3")]
+    if any(per_site(d, b) for d, b in vols) and any(not per_site(d, b) for d, b in vols):
+        return [(d, b) for d, b in doses if (d, b) not in vols or not per_site(d, b)]
+    return doses
 
 
 TOTAL_AFTER = re.compile(r"^\s*(?:total|in total|overall|altogether)\b", re.I)

@@ -125,7 +125,10 @@ def _sentence_at(view: NoteView, pos: int) -> Sentence | None:
     return None
 
 
-def detect_repeat(view: NoteView) -> Evidence | None:
+def detect_repeat(view: NoteView, procedure: str | None = None) -> Evidence | None:
+    """A repeat of this session's procedure: earlier dry needling at PT does not make a TPI a repeat."""
+    kinds = {"trigger_point_injection": ("TPI",), "dry_needling": ("DRY_NEEDLING",)}.get(procedure or "",
+                                                                                         ("TPI", "DRY_NEEDLING"))
     for m in REPEAT_CUE.finditer(view.text):
         word = (m.group(4) or m.group(1) or "").lower()
         if word == "prior" and PRIOR_TO.match(view.text[m.start() + 5:]):
@@ -139,7 +142,7 @@ def detect_repeat(view: NoteView) -> Evidence | None:
             if s.section in PLANNING_SECTIONS and sentence_is_planning(view, s):
                 continue
         return Evidence(m.group(0), m.start(), m.end())
-    for t in view.of("TPI", "DRY_NEEDLING"):
+    for t in view.of(*kinds):
         if t.has("HISTORICAL"):
             return Evidence(t.text, t.start, t.end)
     return None

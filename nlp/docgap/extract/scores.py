@@ -39,8 +39,10 @@ def extract_pain_scores(view: NoteView) -> tuple[int | None, int | None]:
                 post = int(m.group(1))
         if pre is None or post is None:
             a = ARROW.search(t)
-            if a and int(a.group(1)) <= 10 and int(a.group(2)) <= 10 and re.search(
-                    r"pre|post|before|after|injection|procedure|TPI|immediately|following", t, re.I):
+            line = view.text[view.text.rfind("\n", 0, s.start) + 1:s.end]  # "Post-procedure: ... Pain 7/10 -> 2/10."
+            if a and int(a.group(1)) <= 10 and int(a.group(2)) <= 10 and (re.search(
+                    r"pre|post|before|after|injection|procedure|TPI|immediately|following", line, re.I)
+                    or s.section == "procedure"):
                 pre = pre if pre is not None else int(a.group(1))
                 post = post if post is not None else int(a.group(2))
     return pre, post
