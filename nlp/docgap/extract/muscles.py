@@ -92,7 +92,7 @@ def _injected(view: NoteView, m: Mention) -> bool:
     s = m.sent
     if s.section in ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems"):
         return False
-    if INJECTION_CUE.search(s.text):
+    if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING"):
         return True
     if s.section == "procedure" and not EXAM_ONLY.search(s.text):
         return True
