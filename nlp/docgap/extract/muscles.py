@@ -10,8 +10,9 @@ from .procedure import performed, sentence_is_planning
 SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
     re.I)
-POST_SIDE = re.compile(r"^[\s,]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|left|right|L|R|lt|rt)\b(?:\s*\))?",
+POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|left|right|L|R|lt|rt)\b(?:\s*\))?",
                        re.I)
+TABLE_ROW = re.compile(r"^\s*\|.*\|.*\||^[^\t\n]*\t[^\t\n]*\t")
 BREAK = re.compile(r"[;\n]|\.\s")
 EXAM_ONLY = re.compile(r"\b(tender|tenderness|TTP|palpation|palpated|spasm|taut|trigger points? (?:noted|identified|present|found)|"
                        r"range of motion|ROM|strength|reflex|exam|examination)\b", re.I)
@@ -31,7 +32,7 @@ TOTAL = re.compile(
     rf"|(?<![/\d.])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
     rf"|\b(?:into|among|between|across|over)\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
     rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs|injection sites?|sites|injections|points)\s*(?:total|in total|overall)\b"
-    rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total)\s*\)"
+    rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs|trigger points|sites|points|injections)\s*\)"
     rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b"
     rf"|\b({NUM})\s+total\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
@@ -70,6 +71,31 @@ def _expand(word: str) -> list[str | None]:
 NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b", re.I)
 
 
+STRONG_INJECTION = re.compile(r"inject|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|\bDN\b|\bIMS\b", re.I)
+LEAD_IN_WORDS = re.compile(r"inject|needl|\bTPIs?\b|\bsites?\b|\bpoints\b|\blog\b|treated|\bDN\b|\bIMS\b|\bTDN\b", re.I)
+
+
+def lead_in(view: NoteView, sent) -> str | None:
+    """The line that introduces the list or table this sentence's line belongs to ("Sites injected:",
+    "IMS ... 0.30 x 60 mm:", a table header), found by walking up without crossing a blank line."""
+    text = view.text
+    start = text.rfind("\n", 0, sent.start) + 1
+    for _ in range(15):
+        if start == 0:
+            return None
+        prev_end = start - 1
+        prev_start = text.rfind("\n", 0, prev_end) + 1
+        line = text[prev_start:prev_end]
+        if not line.strip():
+            return None
+        stripped = line.rstrip()
+        if (stripped.endswith(":") or TABLE_ROW.match(stripped)) and LEAD_IN_WORDS.search(stripped) \
+                and not EXAM_ONLY.search(stripped):
+            return stripped
+        start = prev_start
+    return None
+
+
 def _injected(view: NoteView, m: Mention) -> bool:
     if not performed(m, view):
         return False
@@ -86,17 +112,19 @@ def _injected(view: NoteView, m: Mention) -> bool:
         own = clauses[k]
         nxt = clauses[k + 1] if k + 1 < len(clauses) else ""
         if NOT_INJECTED.search(own) or (NOT_INJECTED.search(nxt) and not INJECTION_CUE.search(own)
-                                        and not view.in_sentence(m.sent, "MUSCLE") == [m] is False
                                         and not re.search(r"\b(?:performed|were|was)\b", nxt, re.I)):
             return False
     s = m.sent
     if s.section in ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems"):
         return False
+    if s.section == "physical_exam":
+        # "TrPs L glute med x2" on exam counts trigger points found, not injections
+        return bool(STRONG_INJECTION.search(s.text))
     if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING"):
         return True
     if s.section == "procedure" and not EXAM_ONLY.search(s.text):
         return True
-    return False
+    return lead_in(view, s) is not None
 
 
 def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
