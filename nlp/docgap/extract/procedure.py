@@ -52,9 +52,19 @@ NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|post
 DONE_STRONG = re.compile(r"\b(injected|infiltrated|needled|administered|completed|were performed|was performed)\b", re.I)
 
 
+ONLY_LATER = re.compile(r"\b(will|to be (?:initiated|started|performed|done|scheduled|given)|next (?:follow[- ]?up|visit|"
+                        r"appointment|session)|would like to|plan (?:is|will)|consider\w*|recommend\w*|candidate for)\b", re.I)
+
+
 def not_done(m: Mention) -> bool:
-    """'Discussed trigger point injections; patient declined.' 'TPIs were deferred today.'"""
-    return bool(NOT_DONE.search(m.sent.text)) and not DONE_STRONG.search(m.sent.text)
+    """'Discussed trigger point injections; patient declined.' 'TPIs were deferred today.' 'A series of
+    trigger point injections to be initiated at his next follow up visit.'"""
+    t = m.sent.text
+    if DONE_STRONG.search(t):
+        return False
+    if NOT_DONE.search(t):
+        return True
+    return bool(ONLY_LATER.search(t)) and not re.search(r"\btoday\b", t, re.I)
 
 
 def performed(m: Mention, view: NoteView) -> bool:
