@@ -55,3 +55,25 @@ CASES = [
 @pytest.mark.parametrize("text, expected", CASES)
 def test_injection_count(extract, text, expected):
     assert extract(text).injection_count == expected
+
+
+# Site tables as EHR flowsheets paste them (pipes or tabs), and a procedure after a medication list.
+TABLES = [
+    pytest.param("Trigger point injections performed.\nInjection log:\n| # | Muscle | Side | Injectate |\n"
+                 "|---|---|---|---|\n| 1 | upper trapezius | R | 1% lidocaine 1 mL |\n"
+                 "| 2 | upper trapezius | R | 1% lidocaine 1 mL |\n| 3 | levator scapulae | R | 1% lidocaine 1 mL |\n",
+                 3, {("trapezius", "right"), ("levator_scapulae", "right")}, id="numbered-pipe-log"),
+    pytest.param("PROCEDURE: Trigger point injections, landmark technique.\nMuscle\tSide\tPoints\tVolume\n"
+                 "rhomboid major\tL\t2\t1 mL\npiriformis\tL\t1\t1 mL\n",
+                 3, {("rhomboid_major", "left"), ("piriformis", "left")}, id="tab-table-points-column"),
+    pytest.param("Allergies: NKA. Meds: naproxen 220 mg prn, sertraline 100 mg\nPain 6/10.\n\n"
+                 "Consent signed, time out. Dr. Lee injected: L upper trap x2, R upper trap x1.\n",
+                 3, {("trapezius", "left"), ("trapezius", "right")}, id="after-a-medication-list"),
+]
+
+
+@pytest.mark.parametrize("text, count, muscles", TABLES)
+def test_tables_and_lists(extract, text, count, muscles):
+    f = extract(text)
+    assert f.injection_count == count
+    assert {(m.name, m.laterality) for m in f.muscles} == muscles

@@ -127,7 +127,50 @@ def _injected(view: NoteView, m: Mention) -> bool:
     return lead_in(view, s) is not None
 
 
+COUNT_HEADER = re.compile(r"^(?:#\s*(?:of\s*)?(?:points|injections|sites|TrPs|TPs)|points?|injections?|sites?|TrPs?|TPs?|"
+                          r"trigger points?|number|no\.?|count|qty|n)$", re.I)
+
+
+def _cells(line: str) -> list[str]:
+    if "|" in line:
+        return [c.strip() for c in line.strip().strip("|").split("|")]
+    return [c.strip() for c in line.split("\t")]
+
+
+def _table_count(view: NoteView, m: Mention) -> int | None:
+    """Injections on a table row: from a 'Points'/'Injections' column, or 1 per row of a numbered log."""
+    text = view.text
+    ls = text.rfind("\n", 0, m.start) + 1
+    le = text.find("\n", m.start)
+    le = len(text) if le == -1 else le
+    row = text[ls:le]
+    if not TABLE_ROW.match(row):
+        return None
+    lines, start = [], ls
+    while start > 0:  # walk up to the header: the first row of the block
+        ps = text.rfind("\n", 0, start - 1) + 1
+        line = text[ps:start - 1]
+        if not TABLE_ROW.match(line):
+            break
+        lines.insert(0, line)
+        start = ps
+    header = next((ln for ln in lines if re.search(r"[A-Za-z]", ln) and not re.fullmatch(r"[\s|:-]*", ln)), None)
+    if header is None:
+        return None
+    heads, cells = _cells(header), _cells(row)
+    col = next((i for i, h in enumerate(heads) if COUNT_HEADER.match(h) and h != "#"), None)
+    if col is not None and col < len(cells):
+        n = to_number(cells[col]) if cells[col] else None
+        return int(n) if n is not None and float(n).is_integer() else None
+    if heads and heads[0] == "#" and cells and cells[0].isdigit():
+        return 1  # a numbered injection log: one row per injection
+    return None
+
+
 def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
+    tc = _table_count(view, m)
+    if tc is not None:
+        return tc
     after = view.text[m.end:m.end + 40]
     pm = PER_MUSCLE.match(after)
     if pm:

@@ -73,6 +73,7 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
         sents.append(sent)
         for t in range(s.start, s.end):
             by_token[t] = sent
+    _close_list_sections(doc.text, sents)
     mentions = []
     for span in doc.spans.get(SPAN_GROUP, []):
         if span.label_ not in ("MUSCLE", "MUSCLE_GROUP", "THERAPY", "PALPATION", "DRUG", "IMAGING", "TPI",
@@ -98,6 +99,23 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
                                 span.start_char, span.end_char, sent, mods, mod_texts))
     mentions.sort(key=lambda m: m.start)
     return NoteView(doc.text, sents, mentions, date_of_service)
+
+
+LIST_SECTIONS = {"medications", "review_of_systems", "past_medical_history"}
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _close_list_sections(text: str, sents: list[Sentence]) -> None:
+    """A medication, allergy or ROS list ends at the first blank line; without a new header the
+    sectionizer would carry it over the rest of the note ("Allergies: NKA. Meds: ..." then the procedure)."""
+    original = [s.section for s in sents]
+    closed = False
+    for i in range(1, len(sents)):
+        if original[i] != original[i - 1]:
+            closed = False  # a new header opens a new section
+        if original[i] in LIST_SECTIONS and (closed or BLANK_LINE.search(text[sents[i - 1].start:sents[i].start])):
+            closed = True
+            sents[i].section = None
 
 
 def join_views(text: str, parts: list[tuple[int, "NoteView"]], date_of_service: str | None = None) -> NoteView:
