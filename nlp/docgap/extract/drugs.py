@@ -21,9 +21,14 @@ INJECTATE_CUE = re.compile(r"\b(mixture|mixed|solution|combination|injectate|use
                            r"(?:site|point)|total|divided)\b|\+", re.I)
 
 
+DILUENT = re.compile(r"(?:reconstitut\w*|dilut\w*|mixed)\s+(?:\w+\s+){0,2}?(?:in|with)\s+(?:\d+(?:\.\d+)?\s*(?:mL|ml|cc)\s+(?:of\s+)?)?(?:[\w-]+\s+){0,2}$", re.I)
+
+
 def _session_drug(view: NoteView, m: Mention) -> bool:
     if m.has("HYPOTHETICAL", "HISTORICAL", "NEGATED_EXISTENCE", "DECLINED"):
         return False
+    if m.value == "saline" and DILUENT.search(view.text[max(0, m.start - 60):m.start]):
+        return False  # "Botox 100 units reconstituted in 4 mL preservative-free saline": the diluent
     s = m.sent
     if s.section == "plan":
         if sentence_is_planning(view, s):

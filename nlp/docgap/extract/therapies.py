@@ -25,7 +25,16 @@ def _clause(view: NoteView, m) -> str:
         before = before[cuts[-1].end():]
     nxt = CLAUSE_BREAK.search(after)
     if nxt:
-        after = after[:nxt.start()]
+        rest = after[nxt.end():]
+        stop = CLAUSE_BREAK.search(rest)
+        contrast = rest[:stop.start()] if stop else rest
+        # "PT ongoing but plateaued": a contrast clause with no therapy of its own is this one's outcome
+        if nxt.group(0).lower() in ("but", "however", "though", "although") and not any(
+                o.label == "THERAPY" and o.start >= m.end + nxt.end() and o.start < m.end + nxt.end() + len(contrast)
+                for o in view.in_sentence(s)):
+            after = after[:nxt.end()] + contrast
+        else:
+            after = after[:nxt.start()]
     return before + " " + after
 
 
@@ -72,7 +81,8 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
             m = replace(m, label="THERAPY", value="modality", extra=("dry needling",))
         if m.text in ("pt", "Pt", "pT") or (m.text.lower() == "pt" and not m.text.isupper()):
             continue  # "pt" is the patient; the therapy is written "PT"
-        if m.sent.index in session_sentences and m.value != "other" and not m.has("HISTORICAL", "TRIED", "FAILED"):
+        if m.sent.index in session_sentences and m.value != "other" and not m.has("HISTORICAL", "TRIED", "FAILED") \
+                and not any(r.search(_clause(view, m)) for r in failed_res):
             continue  # the session's own procedure sentence (e.g. "dry needling performed")
         if m.section == "procedure" and INJECTION_CUE.search(m.sent.text) and not m.has("FAILED", "TRIED", "HISTORICAL"):
             continue
