@@ -63,7 +63,9 @@ def docgap_sentences(doc: Doc) -> Doc:
         elif prev.text.endswith(".") and len(prev.text) > 1 and prev.lower_[:-1] not in ABBREVIATIONS:
             # tokens like "Dr." keep their period; a sentence-final "word." also lands here
             if tok.text[:1].isupper() and not prev.text[:-1].replace(".", "").isdigit():
-                start = prev.lower_.rstrip(".") not in ABBREVIATIONS and not prev.text[:-1].isupper()
+                # "J. Smith" and "U.S." keep going; "jump sign L > R. Trigger point ..." ends
+                start = prev.lower_.rstrip(".") not in ABBREVIATIONS and (
+                    not prev.text[:-1].isupper() or prev.text[:-1] in ("L", "R"))
         if tok.is_space:
             start = False
         tok.is_sent_start = start

@@ -83,13 +83,31 @@ TODAY_DONE = re.compile(r"\b(today|this visit|this session|were performed|was pe
 
 
 def resection(view: NoteView) -> None:
-    """A run-in header ("Allergies: lidocaine. Trigger point injections were performed ...") puts the
-    rest of its line in that section; a sentence there that narrates today's procedure is procedure."""
+    """Sentences that narrate today's procedure inside another section become procedure:
+    - a run-in header ("Allergies: lidocaine. Trigger point injections were performed ...") puts the
+      rest of its line in that section;
+    - an exam section with no header after it runs on into the procedure paragraph ("TPI performed -
+      same technique as last time. 5 trigger points (L upper trap x2, ...)"); the paragraph that starts
+      with the performed procedure is procedure."""
+    sents = view.sentences
     for m in view.of("TPI", "DRY_NEEDLING"):
         s = m.sent
-        if s.section in HISTORY_SECTIONS and TODAY_DONE.search(s.text) and not PAST_CUE.search(s.text) \
-                and not m.has(*NOT_NOW) and not not_done(m) and s.start > _line_start(view, s):
+        t = SAME_AS.sub("", s.text)
+        if not TODAY_DONE.search(t) or PAST_CUE.search(t) or m.has(*NOT_NOW) or not_done(m):
+            continue
+        if s.section in HISTORY_SECTIONS and s.start > _line_start(view, s):
             s.section = "procedure"
+        elif s.section == "physical_exam" and s.start == _line_start(view, s) and \
+                BLANK_BEFORE.search(view.text[max(0, s.start - 4):s.start] or "\n\n"):
+            old = s.section
+            for t in sents[s.index:]:
+                if t.section != old or (t is not s and BLANK_BEFORE.search(view.text[sents[t.index - 1].end - 1:t.start + 1])):
+                    break
+                t.section = "procedure"
+
+
+BLANK_BEFORE = re.compile(r"\n[ \t]*\n")
+SAME_AS = re.compile(r"\b(?:same (?:technique|approach|sites?|solution) )?as (?:at |on |with )?(?:the )?(?:last|prior|previous) (?:time|visit|session)|as before|as previously\b", re.I)
 
 
 def _line_start(view: NoteView, s: Sentence) -> int:
