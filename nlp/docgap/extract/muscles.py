@@ -16,7 +16,8 @@ TABLE_ROW = re.compile(r"^\s*\|.*\|.*\||^[^\t\n]*\t[^\t\n]*\t")
 BREAK = re.compile(r"[;\n]|\.\s")
 EXAM_ONLY = re.compile(r"\b(tender|tenderness|TTP|palpation|palpated|spasm|taut|trigger points? (?:noted|identified|present|found)|"
                        r"range of motion|ROM|strength|reflex|exam|examination)\b", re.I)
-PER_MUSCLE = re.compile(rf"^[\s,:-]*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:at|in|with)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b|^[\s,:-]*(?:\(\s*)?(?:x|×|X)\s*(\d+)|^[\s,:-]*(?:\(\s*)?({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b"
+PER_MUSCLE = re.compile(rf"^[\s,:-]*(?:\d+(?:\.\d+)?\s*(?:U|units?|mL|ml|cc|mg)\b[\s,]*(?:(?:divided|split|spread)\s+)?(?:over|into|among|across|in|at)\s+)({NUM})\s+(?:trigger points?|points?|sites?|TrPs?|TPs?|injections?)\b|"
+                        rf"^[\s,:-]*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:at|in|with)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b|^[\s,:-]*(?:\(\s*)?(?:x|×|X)\s*(\d+)|^[\s,:-]*(?:\(\s*)?({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b"
                         rf"|^[\s,:-]*(?:\(\s*)?(?:#|no\.?)\s*(\d+)", re.I)
 PRE_COUNT = re.compile(rf"\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\s+(?:each\s+)?(?:in(?:to)?|to|of|at|within)\s+(?:the\s+)?(?:[\w/]+\s+){{0,3}}$",
                        re.I)
@@ -241,10 +242,15 @@ EACH_AFTER = re.compile(r"^\s*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?
 MUSCLE_AFTER = re.compile(r"^\s*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?:to)?|to|at|of|within)\s+(?:the\s+)?$|^\s*$", re.I)
 
 
+# what may sit between a muscle and its own count: "R QL: 2 injections", "R masseter - 20 U divided over 3"
+COUNT_AFTER_MUSCLE = re.compile(r"[ \t:=(),-]*(?:(?:left|right|L|R|bilateral(?:ly)?)[ \t,:-]*)?(?:\d+(?:\.\d+)?\s*(?:U|units?|mL|ml|cc|mg)\b[ \t,]*)?"
+                                r"(?:(?:divided|split|spread)\s+)?(?:(?:over|into|among|across|at|in|x)\s*)?", re.I)
+
+
 def _next_to_muscle(view: NoteView, start: int, end: int) -> bool:
     """Is this count attached to one muscle: 'R QL: 2 injections', '2 trigger points in the R trap'?"""
     for m in view.of("MUSCLE"):
-        if 0 <= start - m.end <= 4 and re.fullmatch(r"[\s:=-]*", view.text[m.end:start]):
+        if 0 <= start - m.end <= 45 and COUNT_AFTER_MUSCLE.fullmatch(view.text[m.end:start]):
             return True
         if 0 <= m.start - end <= 40:
             gap = view.text[end:m.start]
