@@ -72,3 +72,10 @@ def test_drugs(extract, text, expected):
     got = sorted(((d.name, _norm(d.total_dose), d.dose_unit) for d in extract(text).drugs), key=str)
     want = sorted(((n, _norm(dose), unit) for n, dose, unit in expected), key=str)
     assert got == want
+
+
+def test_per_point_dose_without_a_count_has_no_total(extract):
+    # contract: total_dose is the sum over injections; with no number of points it is not documented
+    f = extract("Trigger point injections performed in the right trapezius. 4 cc of Marcaine 0.5% was "
+                "injected into each trigger point.")
+    assert [(d.name, d.total_dose) for d in f.drugs] == [("bupivacaine", None)]

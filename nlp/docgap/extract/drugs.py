@@ -13,7 +13,10 @@ DOSE = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b(?!\s*/)"
     rf"|(?P<conc>\d+(?:\.\d+)?)\s*mg\s*/\s*(?:mL|ml|cc)",
     re.I)
-EACH = re.compile(rf"^\s*(?:[\w%.+/-]+\s+){{0,4}}?(?:at|in|into|to|per|for)?\s*(?:each|every)\b(?:\s+of\s+(?:the\s+)?({NUM}))?|^\s*(?:[\w%.+/-]+\s+){{0,4}}?per\s+(?:trigger\s+)?(?:point|site|injection|TP|TrP|muscle)\b", re.I)
+# words of the same sentence and line ("mL." or a line break ends the search)
+_WORDS = r"(?:[\w%+/-]+(?:\.[\w%]+)*[ \t]+)"
+EACH = re.compile(rf"^[ \t]*{_WORDS}{{0,6}}?(?:at|in|into|to|per|for)?[ \t]*(?:each|every)\b(?:\s+of\s+(?:the\s+)?({NUM}))?"
+                  rf"|^[ \t]*{_WORDS}{{0,4}}?per\s+(?:trigger\s+)?(?:point|site|injection|TP|TrP|muscle)\b", re.I)
 SUBJECTIVE = {"history_of_present_illness", "past_medical_history", "medications", "review_of_systems", "plan"}
 
 
@@ -86,6 +89,7 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
         else:
             doses = _drop_mixture_volume(view, doses)
         mg = ml = units = conc = None
+        unknown_points = False
         for d, base in doses:
             if d.group("conc"):
                 conc = float(d.group("conc"))
@@ -99,8 +103,10 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
             mult = 1
             if each:
                 k = to_number(each.group(1)) if each.group(1) else injection_count
-                if k:
-                    mult = int(k)
+                if not k:
+                    unknown_points = True  # "4 cc ... into each trigger point", points never counted
+                    continue
+                mult = int(k)
             if unit.startswith(("mg", "milligram")):
                 mg = (mg or 0) + n * mult
             elif unit in ("ml", "cc", "cc's", "ccs", "cm3"):
@@ -115,7 +121,9 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
                 base_conc = drug.concentration_mg_per_ml.get(m.text.lower() + "-" + (nxt.group(1) if nxt else ""))
                 conc = base_conc
         total, unit = None, None
-        if drug.drug_class == "botulinum_toxin" and units:
+        if unknown_points and not (mg or ml or units):
+            pass  # a per-point dose with no number of points: the session total is not documented
+        elif drug.drug_class == "botulinum_toxin" and units:
             total, unit = units, "units"
         elif mg:
             total, unit = mg, "mg"
