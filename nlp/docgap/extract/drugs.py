@@ -7,7 +7,7 @@ import re
 from ..facts import DrugFact
 from ..lexicon import Lexicons
 from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
-from .procedure import sentence_is_planning
+from .procedure import PAST_CUE, TODAY_DONE, sentence_is_planning
 
 DOSE = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b(?!\s*/)"
@@ -32,6 +32,9 @@ def _session_drug(view: NoteView, m: Mention) -> bool:
         return False
     if m.value == "saline" and DILUENT.search(view.text[max(0, m.start - 60):m.start]):
         return False  # "Botox 100 units reconstituted in 4 mL preservative-free saline": the diluent
+    if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and PAST_CUE.search(m.sent.text) \
+            and not TODAY_DONE.search(m.sent.text):
+        return False  # "she had trigger point injections with lidocaine and Kenalog at another clinic"
     s = m.sent
     if s.section == "plan":
         if sentence_is_planning(view, s):
@@ -142,7 +145,23 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
             prev.total_dose, prev.dose_unit = _num(total), unit
         if is_total and total is not None:
             explicit.add(m.value)
+    _apply_sentence_totals(view, out)
     return list(out.values())
+
+
+SENTENCE_TOTAL = re.compile(r"^\W*total(?:\s+(?:dose|amount))?\s*(?:of\s+|:\s*|=\s*)?(\d+(?:\.\d+)?)\s*(units?|U|mg)\b", re.I)
+
+
+def _apply_sentence_totals(view: NoteView, out: dict[str, DrugFact]) -> None:
+    """'Total 100 units.' with no drug named: the total of the one injectate dosed in that unit."""
+    for s in view.sentences:
+        t = SENTENCE_TOTAL.match(s.text)
+        if not t or view.in_sentence(s, "DRUG"):
+            continue
+        unit = "mg" if t.group(2).lower() == "mg" else "units"
+        same = [d for d in out.values() if d.dose_unit == unit or (unit == "units" and d.drug_class == "botulinum_toxin")]
+        if len(same) == 1:
+            same[0].total_dose, same[0].dose_unit = _num(float(t.group(1))), unit
 
 
 def _drop_mixture_volume(view: NoteView, doses):

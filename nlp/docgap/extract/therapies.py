@@ -12,6 +12,8 @@ PRECEDENCE = (("FAILED", "failed"), ("DECLINED", "declined"), ("NEGATED_EXISTENC
               ("CURRENT", "current"), ("HYPOTHETICAL", "planned"), ("TRIED", "tried"), ("HISTORICAL", "tried"))
 SECTION_DEFAULT = {"medications": "current", "plan": "planned"}
 CONTINUE = re.compile(r"\b(continue|continues|continuing|cont|resume|remain on|stay on)\b", re.I)
+ELSEWHERE = re.compile(r"\b(?:another|outside|elsewhere|other (?:clinic|provider|practice|office|physician)|"
+                       r"previous (?:provider|doctor|clinic|physician)|prior (?:provider|clinic))\b", re.I)
 CLAUSE_BREAK = re.compile(r"\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|;|\balthough\b|\bthough\b", re.I)
 
 
@@ -73,8 +75,14 @@ def _status(view: NoteView, m, failed_res) -> str:
 def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()) -> list[Therapy]:
     out: list[Therapy] = []
     seen = set()
-    for m in view.of("THERAPY", "DRY_NEEDLING"):
-        if m.label == "DRY_NEEDLING":
+    for m in view.of("THERAPY", "DRY_NEEDLING", "TPI"):
+        if m.label == "TPI":
+            if not ELSEWHERE.search(m.sent.text):
+                continue
+            # injections done elsewhere before are a conservative treatment tried (LABELLING.md: other)
+            m = replace(m, label="THERAPY", value="other", extra=("prior injections elsewhere",),
+                        modifiers=m.modifiers | {"TRIED"})
+        elif m.label == "DRY_NEEDLING":
             if not m.has("HISTORICAL"):
                 continue  # needling of this session is the procedure, not a conservative therapy
             # dry needling done in the past is a modality (corpus_samples/LABELLING.md)
