@@ -77,3 +77,53 @@ def test_tables_and_lists(extract, text, count, muscles):
     f = extract(text)
     assert f.injection_count == count
     assert {(m.name, m.laterality) for m in f.muscles} == muscles
+
+
+# How clinicians write which muscles got how many injections (contract: muscles, injection_count).
+PHRASINGS = [
+    pytest.param('I then injected two trigger points in the left levator and one in the left rhomboid major.',
+                 [('levator_scapulae', 'left'), ('rhomboid_major', 'left')], 3, id='phrasing-1'),
+    pytest.param('Left upper trapezius, left levator scapulae and right rhomboid major were each injected once with 1 mL of 1% lidocaine.',
+                 [('levator_scapulae', 'left'), ('rhomboid_major', 'right'), ('trapezius', 'left')], 3, id='phrasing-2'),
+    pytest.param('Trigger point injections: trapezius, bilaterally, 2 injections per side.',
+                 [('trapezius', 'left'), ('trapezius', 'right')], 4, id='phrasing-3'),
+    pytest.param('TPI performed to rhomboids b/l x 2 each.',
+                 [('rhomboid', 'left'), ('rhomboid', 'right')], 4, id='phrasing-4'),
+    pytest.param('TPIs given: bilat UT (3 on the right, 2 on the left).',
+                 [('trapezius', 'left'), ('trapezius', 'right')], 5, id='phrasing-5'),
+    pytest.param('Injected the upper traps bilaterally, 2 ea.',
+                 [('trapezius', 'left'), ('trapezius', 'right')], 4, id='phrasing-6'),
+    pytest.param('Trigger point injection performed into the left-sided levator scapulae at the superior angle of the scapula.',
+                 [('levator_scapulae', 'left')], None, id='phrasing-7'),
+    pytest.param('Procedure: TPI #4 - L trap x2, L levator x2.',
+                 [('levator_scapulae', 'left'), ('trapezius', 'left')], 4, id='phrasing-8'),
+    pytest.param('Trigger points were injected in the right piriformis twice and the right gluteus medius once.',
+                 [('gluteus_medius', 'right'), ('piriformis', 'right')], 3, id='phrasing-9'),
+    pytest.param('A total of four trigger points were injected: two in the right masseter and two in the right temporalis.',
+                 [('masseter', 'right'), ('temporalis', 'right')], 4, id='phrasing-10'),
+    pytest.param('Under sterile technique, I injected a single trigger point in the left infraspinatus.',
+                 [('infraspinatus', 'left')], 1, id='phrasing-11'),
+    pytest.param('Of the muscles examined, only the right upper trapezius was injected today (x2).',
+                 [('trapezius', 'right')], 2, id='phrasing-12'),
+    pytest.param('TPI: R pec minor x1, R serratus anterior x2. 0.5 mL 1% lidocaine per site.',
+                 [('pectoralis_minor', 'right'), ('serratus_anterior', 'right')], 3, id='phrasing-13'),
+    pytest.param('Trigger point injections were performed in the levator (L>R).',
+                 [('levator_scapulae', 'left'), ('levator_scapulae', 'right')], None, id='phrasing-14'),
+    pytest.param('The trapezius was injected on both sides, 3 points each.',
+                 [('trapezius', 'left'), ('trapezius', 'right')], 6, id='phrasing-15'),
+    pytest.param('4 TP injected L trap.',
+                 [('trapezius', 'left')], 4, id='phrasing-16'),
+    pytest.param('Trigger point injections performed in the right iliopsoas and right quadratus lumborum, one injection each.',
+                 [('iliopsoas', 'right'), ('quadratus_lumborum', 'right')], 2, id='phrasing-17'),
+    pytest.param('Exam: TrPs in bilateral upper trapezius, levator scapulae and rhomboids. TPI performed to the bilateral upper trapezius only, 2 points each side.',
+                 [('trapezius', 'left'), ('trapezius', 'right')], 4, id='phrasing-18'),
+    pytest.param('Needled with injection of 1% lidocaine: R SCM (2), R scalenes (1).',
+                 [('scalene', 'right'), ('sternocleidomastoid', 'right')], 3, id='phrasing-19'),
+]
+
+
+@pytest.mark.parametrize("text, muscles, count", PHRASINGS)
+def test_muscle_and_count_phrasings(extract, text, muscles, count):
+    f = extract(text)
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
+    assert f.injection_count == count

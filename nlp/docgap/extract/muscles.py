@@ -10,7 +10,8 @@ from .procedure import performed, sentence_is_planning
 SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
     re.I)
-POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|left|right|L|R|lt|rt)\b(?:\s*\))?",
+POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|left|right|"
+                       r"[LR]\s*[<>=]\s*[LR]|L|R|lt|rt)(?![\w])(?:\s*\))?",
                        re.I)
 TABLE_ROW = re.compile(r"^\s*\|.*\|.*\||^[^\t\n]*\t[^\t\n]*\t")
 BREAK = re.compile(r"[;\n]|\.\s")
@@ -23,11 +24,12 @@ PRE_COUNT = re.compile(rf"\b({NUM})\s+(?:injections?|sites?|points?|trigger poin
                        re.I)
 PRE_X = re.compile(r"(?:^|[\s;,:(])(?:x|×)\s*(\d{1,2})\s+(?:(?:into|in|to|at)\s+(?:the\s+)?)?(?:(?:left|right|lt|rt|L|R|bilateral|b/l)\s+)?(?:upper\s+|lower\s+|mid(?:dle)?\s+)?$", re.I)
 IN_EACH = re.compile(rf"\b({NUM})\s+(?:injections?\s+|sites?\s+|points?\s+|trigger points?\s+)?(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?:to)?|at|on|per)\s+(?:each|every)\b"
-                     rf"|\beach\s+(?:side|muscle)\s+(?:x|×)\s*(\d+)|\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?)\s+(?:each|per)\s+(?:side|muscle)\b",
+                     rf"|\beach\s+(?:side|muscle)\s+(?:x|×)\s*(\d+)|\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\s+(?:each|per|ea)\b"
+                     rf"|\beach\s+(?:injected|needled)\s+({NUM}|once|twice|thrice)\b|\b(?:x|×)\s*(\d+)\s+(?:each|ea)\b|\b(\d+)\s+(?:each|ea)\b",
                      re.I)
 TOTAL = re.compile(
     rf"(?:total(?:\s+of)?|totaling|number of (?:injections|trigger points|sites)(?: injected)?|#\s*(?:of\s*)?(?:injections|sites|TPs|trigger points)|injections?\s*(?:performed|given)?\s*:|sites?\s*:)\s*:?\s*({NUM})\b"
-    rf"|\b({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+|myofascial\s+)?(?:trigger[- ]points?|TrPs?|TPs|injection sites?|sites|injections|points|TPIs)\s+(?:\w+\s+){{0,3}}?(?:were|was)?\s*(?:injected|needled|treated|performed|identified and injected|given)"
+    rf"|\b({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+|myofascial\s+)?(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points|TPIs)\s+(?:\w+\s+){{0,3}}?(?:were|was)?\s*(?:injected|needled|treated|performed|identified and injected|given)"
     rf"|\b(?:injected|needled|treated|injecting|needling)\s+(?:a total of\s+)?({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+)?(?:trigger[- ]points?|TrPs?|TPs|sites|points|areas|locations)"
     rf"|\b(?:TPIs?|trigger point injections?|injections?|dry needling)\s*(?:performed|given|done|administered)?\s*(?:x|×)\s*({NUM})\b"
     rf"|(?<![/\d.])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
@@ -54,11 +56,18 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
     sides = list(SIDE_WORD.finditer(before))
     if sides:
         return _expand(sides[-1].group(0))
+    # "The trapezius was injected on both sides": a side later in the muscle's own clause
+    rest = _after_window(view, m)
+    later = re.search(r"\b(?:on both sides|bilaterally|on the (left|right)(?: side)?)\b", rest, re.I)
+    if later:
+        return [later.group(1).lower()] if later.group(1) else ["left", "right"]
     return [None]
 
 
 def _expand(word: str) -> list[str | None]:
     w = word.lower().strip()
+    if re.fullmatch(r"[lr]\s*[<>=]\s*[lr]", w):
+        return ["left", "right"]  # "levator (L>R)": both sides, the left worse
     if w.startswith("bilat") or w in ("b/l", "bl", "both", "on both sides") or re.fullmatch(
             r"(?:left|right|lt|rt|l|r)\s*(?:and|&|/)\s*(?:left|right|lt|rt|l|r)", w) and w[0] != w[-1]:
         return ["left", "right"]
@@ -168,20 +177,72 @@ def _table_count(view: NoteView, m: Mention) -> int | None:
     return None
 
 
+def _neighbours(view: NoteView, m: Mention) -> tuple[int, int]:
+    """The end of the previous and the start of the next muscle mention in the sentence."""
+    ms = view.in_sentence(m.sent, "MUSCLE", "MUSCLE_GROUP")
+    prev_end = max((o.end for o in ms if o.end <= m.start), default=m.sent.start)
+    next_start = min((o.start for o in ms if o.start >= m.end), default=m.sent.end)
+    return prev_end, next_start
+
+
+def _after_window(view: NoteView, m: Mention) -> str:
+    _, nxt = _neighbours(view, m)
+    after = view.text[m.end:nxt]
+    cut = re.search(r";|\.\s|\n", after)
+    return after[:cut.start()] if cut else after
+
+
+SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:left|right)|on both sides)\b[\s,:-]*)?"
+# a count written after its muscle: "x2", "(2)", "(x2)", "2 injections", "at 2 points", "twice", "2 ea"
+COUNT_AFTER = re.compile(rf"^[\s,:|-]*{SIDE_PHRASE}(?:(?:was|were)\s+(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
+                         rf"(?:\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
+                         rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per)\b)"
+                         rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
+                         rf"|(once|twice|thrice|{NUM}\s+times)\b)", re.I)
+# a count written before its muscle: "two trigger points in the left", "and one in the", "x2 R"
+COUNT_BEFORE = re.compile(rf"\b({NUM})\s+(?:trigger points?\s+|TPs?\s+|TrPs?\s+|injections?\s+|points?\s+|sites?\s+)?"
+                          rf"(?:(?:was|were)\s+)?(?:injected\s+|needled\s+)?(?:each\s+)?(?:in(?:to)?|to|at|of|within)\s+(?:the\s+)?"
+                          rf"(?:(?:left|right|L|R|bilateral|b/l)\s+)?(?:upper\s+|lower\s+|mid(?:dle)?\s+)?$", re.I)
+
+
+SIDE_COUNT = re.compile(rf"\b({NUM})\s+(?:(?:injections?|points?|sites?|TPs?|TrPs?|trigger points?)\s+)?(?:on the |in the |)(right|left|R|L)\b", re.I)
+
+
+def _side_counts(view: NoteView, m: Mention) -> dict[str, int]:
+    """'bilat UT (3 on the right, 2 on the left)'"""
+    out = {}
+    for c in SIDE_COUNT.finditer(_after_window(view, m)):
+        n = to_number(c.group(1))
+        side = "left" if c.group(2).lower() in ("left", "l") else "right"
+        if n and float(n).is_integer():
+            out.setdefault(side, int(n))
+    return out if len(out) == 2 else {}
+
+
 def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
     tc = _table_count(view, m)
     if tc is not None:
         return tc
-    after = view.text[m.end:m.end + 40]
+    after = view.text[m.end:m.end + 60]
     pm = PER_MUSCLE.match(after)
+    if pm and pm.group(1):  # "R masseter - 20 U divided over 3 trigger points"
+        n = to_number(pm.group(1))
+        return int(n) if n else None
+    ca = COUNT_AFTER.match(_after_window(view, m))
+    if ca:
+        raw = next(g for g in ca.groups() if g)
+        raw = re.sub(r"\s+times$", "", raw, flags=re.I)
+        n = to_number(raw)
+        return int(n) if n and float(n).is_integer() else None
     if pm:
         n = to_number(next(g for g in pm.groups() if g))
         return int(n) if n else None
-    before = view.text[max(m.sent.start, m.start - 60):m.start]
+    prev_end, _ = _neighbours(view, m)
+    before = view.text[max(prev_end, m.start - 60):m.start]
     px = PRE_X.search(before)
     if px:
         return int(px.group(1))
-    pc = PRE_COUNT.search(before)
+    pc = PRE_COUNT.search(before) or COUNT_BEFORE.search(before)
     if pc:
         n = to_number(pc.group(1))
         return int(n) if n else None
@@ -202,8 +263,12 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
         n = _per_muscle_count(view, m)
         sides = _side(view, m)
         each = IN_EACH.search(view.text[m.start:m.sent.end]) or IN_EACH.search(view.text[m.sent.start:m.start])
+        by_side = _side_counts(view, m) if len(sides) == 2 else {}
         for side in sides:
-            per = n
+            per = by_side.get(side, n)
+            if side in by_side:
+                muscles.append(Muscle(m.value, side, per, m.text, m.start, m.end))
+                continue
             if per is not None and len(sides) == 2 and not each:
                 # "bilateral trapezius x4" counts injections across both sides
                 per = per / 2 if per % 2 == 0 else None
