@@ -34,8 +34,9 @@ TOTAL = re.compile(
     rf"|\b(?:TPIs?|trigger point injections?|injections?|dry needling)\s*(?:performed|given|done|administered)?\s*(?:x|×)\s*({NUM})\b"
     rf"|(?<![/\d.])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
     rf"|\b(?:into|among|between|across|over)\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
-    rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs|injection sites?|sites|injections|points)\s*(?:total|in total|overall)\b"
-    rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs|trigger points|sites|points|injections)\s*\)"
+    rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points)\s*(?:total|in total|overall)\b"
+    rf"|(?<![\w/#])#\s?(\d{{1,2}})\b(?!\s*(?:g\b|gauge|needle))"
+    rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs?|trigger points|sites|points|injections)\s*\)"
     rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b"
     rf"|\b({NUM})\s+total\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
@@ -129,7 +130,7 @@ def _injected(view: NoteView, m: Mention) -> bool:
         return False
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
-        return bool(STRONG_INJECTION.search(s.text))
+        return bool(STRONG_INJECTION.search(s.text)) or lead_in(view, s) is not None
     if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING"):
         return True
     if s.section == "procedure" and not EXAM_ONLY.search(s.text):
@@ -219,6 +220,22 @@ def _side_counts(view: NoteView, m: Mention) -> dict[str, int]:
     return out if len(out) == 2 else {}
 
 
+RESPECTIVELY = re.compile(rf"((?:{NUM})(?:\s*(?:,|and|&)\s*(?:{NUM}))+)\s*(?:(?:injections?|points?|sites?|TPs?|TrPs?)\s*)?,?\s*respectively", re.I)
+
+
+def _respectively(view: NoteView, m: Mention) -> int | None:
+    """'to the right gluteus medius and the right piriformis, 2 and 1 respectively'"""
+    r = RESPECTIVELY.search(m.sent.text)
+    if not r:
+        return None
+    nums = [to_number(x) for x in re.split(r"\s*(?:,|and|&)\s*", r.group(1)) if x.strip()]
+    ms = [o for o in view.in_sentence(m.sent, "MUSCLE", "MUSCLE_GROUP") if o.end <= m.sent.start + r.start()]
+    if len(ms) != len(nums) or m not in ms:
+        return None
+    n = nums[ms.index(m)]
+    return int(n) if n and float(n).is_integer() else None
+
+
 def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
     tc = _table_count(view, m)
     if tc is not None:
@@ -261,6 +278,8 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
             groups.append(Evidence(m.text, m.start, m.end))
             continue
         n = _per_muscle_count(view, m)
+        if n is None:
+            n = _respectively(view, m)
         sides = _side(view, m)
         each = IN_EACH.search(view.text[m.start:m.sent.end]) or IN_EACH.search(view.text[m.sent.start:m.start])
         by_side = _side_counts(view, m) if len(sides) == 2 else {}
@@ -365,14 +384,30 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
     if EACH_ONCE.search(view.text) and muscles:
         return len(muscles)
     if muscles and all(m.injections for m in muscles):
-        group_counts = [_per_muscle_count(view, g) for g in _group_mentions(view, groups)]
+        group_counts = [_group_count(view, g) for g in _group_mentions(view, groups)]
         if all(group_counts):
             return sum(m.injections for m in muscles) + sum(group_counts)
+    if not muscles and groups:
+        group_counts = [_group_count(view, g) for g in _group_mentions(view, groups)]
+        if group_counts and all(group_counts):
+            return sum(group_counts)
     if attached and len({m.name for m in muscles}) <= 1:
         return attached[0]
     if attached and not any(m.injections for m in muscles):
         return attached[0]  # "6 trigger points injected in the bilateral upper trapezius and paraspinals"
     return None
+
+
+PER_SIDE = re.compile(rf"\b({NUM})\s+(?:(?:injections?|points?|sites?|TPs?|TrPs?)\s+)?(?:per|each|on each|on either)\s+side\b", re.I)
+
+
+def _group_count(view: NoteView, g: Mention) -> int | None:
+    """'cervical paraspinals, bilaterally, 3 per side' = 6"""
+    ps = PER_SIDE.search(_after_window(view, g))
+    if ps and len(_side(view, g)) == 2:
+        n = to_number(ps.group(1))
+        return int(n) * 2 if n else None
+    return _per_muscle_count(view, g)
 
 
 def _group_mentions(view: NoteView, groups) -> list[Mention]:

@@ -93,7 +93,12 @@ def resection(view: NoteView) -> None:
     for m in view.of("TPI", "DRY_NEEDLING"):
         s = m.sent
         t = SAME_AS.sub("", s.text)
-        if not TODAY_DONE.search(t) or PAST_CUE.search(t) or m.has(*NOT_NOW) or not_done(m):
+        if m.has(*NOT_NOW) or not_done(m):
+            continue
+        if s.section != "procedure" and s.start == _line_start(view, s) and PROCEDURE_LINE.match(s.text):
+            _procedure_paragraph(view, s)  # "Procedure - trigger point injections (consent signed):"
+            continue
+        if not TODAY_DONE.search(t) or PAST_CUE.search(t):
             continue
         if s.section in HISTORY_SECTIONS and s.start > _line_start(view, s):
             s.section = "procedure"
@@ -107,11 +112,29 @@ def resection(view: NoteView) -> None:
 
 
 BLANK_BEFORE = re.compile(r"\n[ \t]*\n")
+PROCEDURE_LINE = re.compile(r"^\s*(?:procedures?|technique|trigger point injections?|TPIs?)\s*[-–(]", re.I)
+
+
+def _procedure_paragraph(view: NoteView, s: Sentence) -> None:
+    old = s.section
+    for t in view.sentences[s.index:]:
+        if t.section != old or (t is not s and BLANK_BEFORE.search(view.text[view.sentences[t.index - 1].end - 1:t.start + 1])):
+            break
+        t.section = "procedure"
 SAME_AS = re.compile(r"\b(?:same (?:technique|approach|sites?|solution) )?as (?:at |on |with )?(?:the )?(?:last|prior|previous) (?:time|visit|session)|as before|as previously\b", re.I)
 
 
 def _line_start(view: NoteView, s: Sentence) -> int:
     return view.text.rfind("\n", 0, s.start) + 1
+
+
+def _done_nearby(view: NoteView, sent: Sentence) -> bool:
+    """The sentence says it was done, or the lines around it are procedure details (needle, prep,
+    consent, aspiration): "Procedure (consent on file, alcohol prep, 30 g needle): Sites - R SCM x1"."""
+    if PERFORMED_CUE.search(sent.text):
+        return True
+    near = view.sentences[max(0, sent.index - 2):sent.index + 3]
+    return any(DONE_IN_BLOCK.search(s.text) for s in near)
 
 
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
@@ -123,7 +146,7 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
     implicit = []
     if not tpi:
         for m in view.of("MUSCLE", "MUSCLE_GROUP"):
-            if performed(m, view) and INJECTION_CUE.search(m.sent.text) and PERFORMED_CUE.search(m.sent.text) \
+            if performed(m, view) and INJECTION_CUE.search(m.sent.text) and _done_nearby(view, m.sent) \
                     and m.section not in ("history_of_present_illness", "past_medical_history", "medications"):
                 implicit.append(m)
         palp_tp = [m for m in view.of("PALPATION") if m.value == "trigger_point" and performed(m, view)
