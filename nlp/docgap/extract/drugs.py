@@ -62,6 +62,8 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
         s = ms[0].sent
         for d in DOSE.finditer(s.text):
             ds, de = s.start + d.start(), s.start + d.end()
+            if re.search(r"=\s*$|\btotal (?:volume )?(?:of )?$", s.text[:d.start()][-20:], re.I) and len(ms) > 1:
+                continue  # "8 mL bupivacaine + 1 mL dexamethasone = 9 mL": the mixture, not one drug
             best, best_dist = None, 10 ** 9
             for m in ms:
                 if de <= m.start:

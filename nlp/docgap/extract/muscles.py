@@ -40,7 +40,7 @@ TOTAL = re.compile(
     rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b"
     rf"|\b({NUM})\s+total\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
-DOSE_AFTER = re.compile(r"^\s*(?:mg|mL|ml|cc|units?|U|IU|%|mcg)\b", re.I)
+DOSE_AFTER = re.compile(r"^\s*(?:mg|mL|ml|cc|units?|U|IU|%|mcg|out of|/\s*10)\b", re.I)
 EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s+(?:was\s+)?(?:injected|needled)\s+once\b|\bone\s+injection\s+(?:per|in each|into each)\s+muscle\b|\bsingle\s+injection\s+(?:in|into)\s+each\b", re.I)
 
 
@@ -200,7 +200,8 @@ COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?{SIDE_PHRASE}(?:
                          rf"\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
                          rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per)\b)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
-                         rf"|(once|twice|thrice|{NUM}\s+times)\b)", re.I)
+                         rf"|(once|twice|thrice|{NUM}\s+times)\b"
+                         rf"|[^;.\n]{{0,50}}?\b(?:injected|needled)\s+(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+)?(?:points?|sites?|locations?|trigger points?|TrPs?)\b)", re.I)
 # a count written before its muscle: "two trigger points in the left", "and one in the", "x2 R"
 COUNT_BEFORE = re.compile(rf"\b({NUM})\s+(?:trigger points?\s+|TPs?\s+|TrPs?\s+|injections?\s+|points?\s+|sites?\s+)?"
                           rf"(?:(?:was|were)\s+)?(?:injected\s+|needled\s+)?(?:each\s+)?(?:in(?:to)?|to|at|of|within)\s+(?:the\s+)?"
@@ -378,7 +379,7 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             n = to_number(t.group(gi))
             if not (n and 0 < n < 60 and float(n).is_integer()):
                 continue
-            if not re.search(r"total", t.group(0), re.I) and (
+            if not re.search(r"total|#|:", t.group(0), re.I) and (
                     EACH_AFTER.match(s.text[t.end():]) or _next_to_muscle(view, s.start + t.start(), s.start + t.end())):
                 attached.append(int(n))  # "2 injections in the R trap", "R QL: 2 injections": maybe per muscle
                 continue

@@ -141,7 +141,8 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
     tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)]
     dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view) and not not_done(m)]
     other = [m for m in view.of("OTHER_PROCEDURE") if performed(m, view)
-             and m.section in (None, "procedure", "indication")]
+             and m.section in (None, "procedure", "indication")
+             and not (PAST_CUE.search(m.sent.text) and not TODAY_DONE.search(m.sent.text))]  # "bursa injection by ortho last year"
     # an injection verb into a named muscle counts even without the words "trigger point injection"
     implicit = []
     if not tpi:
