@@ -48,6 +48,7 @@ def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
 
 
 NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|postponed|cancel(?:l)?ed|held off|"
+                      r"not (?:\w+ ){0,3}?(?:indicated|warranted|necessary|needed|appropriate)|"
                       r"not (?:performed|done|given)|decided against|opted against|did not (?:want|proceed))\b", re.I)
 DONE_STRONG = re.compile(r"\b(injected|infiltrated|needled|administered|completed|were performed|was performed)\b", re.I)
 
@@ -128,6 +129,9 @@ def _line_start(view: NoteView, s: Sentence) -> int:
     return view.text.rfind("\n", 0, s.start) + 1
 
 
+COUNTED = re.compile(r"\b\d+\s*(?:ea|each)\b|\b(?:points?|TrPs?|TPs?)\b", re.I)
+
+
 def _done_nearby(view: NoteView, sent: Sentence) -> bool:
     """The sentence says it was done, or the lines around it are procedure details (needle, prep,
     consent, aspiration): "Procedure (consent on file, alcohol prep, 30 g needle): Sites - R SCM x1"."""
@@ -147,7 +151,9 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
     implicit = []
     if not tpi:
         for m in view.of("MUSCLE", "MUSCLE_GROUP"):
-            if performed(m, view) and INJECTION_CUE.search(m.sent.text) and _done_nearby(view, m.sent) \
+            if performed(m, view) and (INJECTION_CUE.search(m.sent.text) or (
+                    m.section == "procedure" and COUNTED.search(m.sent.text))) \
+                    and _done_nearby(view, m.sent) \
                     and m.section not in ("history_of_present_illness", "past_medical_history", "medications"):
                 implicit.append(m)
         palp_tp = [m for m in view.of("PALPATION") if m.value == "trigger_point" and performed(m, view)
