@@ -47,8 +47,10 @@ EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s
 def _side(view: NoteView, m: Mention) -> list[str | None]:
     after = view.text[m.end:m.end + 20]
     post = POST_SIDE.match(after)
-    if post:
-        return _expand(post.group(1))
+    if post and not any(0 <= o.start - (m.end + post.end()) <= 3
+                        and re.fullmatch(r"[ \t]*", view.text[m.end + post.end():o.start])
+                        for o in view.of("MUSCLE", "MUSCLE_GROUP")):
+        return _expand(post.group(1))  # (", R infraspinatus": that R belongs to the next muscle)
     seg_start = m.sent.start
     before = view.text[seg_start:m.start]
     # stop at the last hard break so a side from an earlier clause does not leak
@@ -201,6 +203,7 @@ COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?{SIDE_PHRASE}(?:
                          rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per)\b)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
                          rf"|(once|twice|thrice|{NUM}\s+times)\b"
+                         rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,)]))"
                          rf"|[^;.\n]{{0,50}}?\b(?:injected|needled)\s+(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+)?(?:points?|sites?|locations?|trigger points?|TrPs?)\b)", re.I)
 # a count written before its muscle: "two trigger points in the left", "and one in the", "x2 R"
 COUNT_BEFORE = re.compile(rf"\b({NUM})\s+(?:trigger points?\s+|TPs?\s+|TrPs?\s+|injections?\s+|points?\s+|sites?\s+)?"
@@ -309,8 +312,19 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
                 merged[key].injections += mu.injections
         else:
             merged[key] = mu
-    # a side-less mention of a muscle also named with a side is the same muscle
+    # a side-less mention of a muscle also named with a side is the same muscle; its count goes to the
+    # sided entries that have none ("Muscles: bilat UT ... (UT 2 each side, ...)")
     sided = {n for (n, s) in merged if s}
+    for (n, s), mu in merged.items():
+        if s is None and n in sided and mu.injections:
+            targets = [x for (n2, s2), x in merged.items() if n2 == n and s2 and x.injections is None]
+            per_side = re.match(r"[^;.\n]{0,12}?\b(?:each|per|on each|on either)\s+side", view.text[mu.end:mu.end + 30], re.I)
+            if targets and (per_side or len(targets) == 1):
+                for x in targets:
+                    x.injections = mu.injections
+            elif len(targets) == 2 and mu.injections % 2 == 0:
+                for x in targets:
+                    x.injections = mu.injections // 2
     result = [mu for (n, s), mu in merged.items() if s or n not in sided]
     # "Tx: DN - R side:" then "- glute med x3": a side the note gives that muscle elsewhere, when it
     # gives exactly one, is the side injected

@@ -48,7 +48,7 @@ def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
 
 
 NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|postponed|cancel(?:l)?ed|held off|"
-                      r"not (?:\w+ ){0,3}?(?:indicated|warranted|necessary|needed|appropriate)|"
+                      r"not (?:\w+ ){0,5}?(?:indicated|warranted|necessary|needed|appropriate)|"
                       r"not (?:performed|done|given)|decided against|opted against|did not (?:want|proceed))\b", re.I)
 DONE_STRONG = re.compile(r"\b(injected|infiltrated|needled|administered|completed|were performed|was performed)\b", re.I)
 
