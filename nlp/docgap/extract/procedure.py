@@ -141,6 +141,17 @@ def _done_nearby(view: NoteView, sent: Sentence) -> bool:
     return any(DONE_IN_BLOCK.search(s.text) for s in near)
 
 
+AFTER_PROCEDURE = re.compile(r"\b(tolerated|complications?|EBL|band-?aids?|hemostasis|aspirat\w*|post[- ]?(?:procedure|injection))\b", re.I)
+
+
+def procedure_end(view: NoteView) -> int | None:
+    """Where the procedure narrative ends: the last sentence with a closing detail ("Tolerated well",
+    "No complications", "negative aspiration")."""
+    ends = [s.end for s in view.sentences if AFTER_PROCEDURE.search(s.text)
+            and s.section not in HISTORY_SECTIONS]
+    return max(ends) if ends else None
+
+
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
     tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)]
     dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view) and not not_done(m)]

@@ -55,8 +55,20 @@ def _continued(view: NoteView, m) -> bool:
     return bool(CONTINUE.search(after[:stop.start()] if stop else after))
 
 
-def _status(view: NoteView, m, failed_res) -> str:
-    if m.section == "plan":
+AFTERCARE_SECTIONS = (None, "procedure", "plan", "assessment")
+PAST_TENSE = re.compile(r"\b(tried|failed|had|did|done|completed|took|taken|used|attended|was on|were|has been|"
+                        r"have been|previously|prior|before|ago|last (?:year|month|week|fall|spring|summer|winter))\b", re.I)
+
+
+def _aftercare(view: NoteView, m, procedure_end: int | None) -> bool:
+    """'Heat/stretching at home, cont meloxicam.' after the procedure is an instruction, not a therapy tried."""
+    return (procedure_end is not None and m.start >= procedure_end and m.section in AFTERCARE_SECTIONS
+            and not m.has("HISTORICAL", "TRIED", "FAILED", "NEGATED_EXISTENCE", "DECLINED")
+            and not PAST_TENSE.search(m.sent.text))
+
+
+def _status(view: NoteView, m, failed_res, procedure_end: int | None = None) -> str:
+    if m.section == "plan" or _aftercare(view, m, procedure_end):
         # a plan describes the future: only an outcome, a refusal, a negation or "continue" says otherwise
         for cat, status in PRECEDENCE[:3]:
             if cat in m.modifiers:
@@ -76,7 +88,8 @@ def _status(view: NoteView, m, failed_res) -> str:
     return status
 
 
-def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()) -> list[Therapy]:
+def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=(),
+                      procedure_end: int | None = None) -> list[Therapy]:
     out: list[Therapy] = []
     seen = set()
     for m in view.of("THERAPY", "DRY_NEEDLING", "TPI"):
@@ -98,7 +111,7 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
             continue  # the session's own procedure sentence (e.g. "dry needling performed")
         if m.section == "procedure" and INJECTION_CUE.search(m.sent.text) and not m.has("FAILED", "TRIED", "HISTORICAL"):
             continue
-        status = _status(view, m, failed_res)
+        status = _status(view, m, failed_res, procedure_end)
         name = m.extra[0] if m.extra else m.value
         key = (m.value, status, m.text.lower())
         if key in seen:
