@@ -15,7 +15,7 @@ DOSE = re.compile(
     re.I)
 # words of the same sentence and line ("mL." or a line break ends the search)
 _WORDS = r"(?:[\w%+/-]+(?:\.[\w%]+)*[ \t]+)"
-EACH = re.compile(rf"^[ \t]*{_WORDS}{{0,6}}?(?:at|in|into|to|per|for)?[ \t]*(?:each|every)\b(?:\s+of\s+(?:the\s+)?({NUM}))?"
+EACH = re.compile(rf"^[ \t]*{_WORDS}{{0,8}}?(?:at|in|into|to|per|for)?[ \t]*(?:each|every)\b(?:\s+of\s+(?:the\s+)?({NUM}))?"
                   rf"|^[ \t]*{_WORDS}{{0,4}}?per\s+(?:trigger\s+)?(?:point|site|injection|TP|TrP|muscle)\b", re.I)
 SUBJECTIVE = {"history_of_present_illness", "past_medical_history", "medications", "review_of_systems", "plan"}
 
@@ -27,9 +27,16 @@ INJECTATE_CUE = re.compile(r"\b(mixture|mixed|solution|combination|injectate|use
 DILUENT = re.compile(r"(?:reconstitut\w*|dilut\w*|mixed)\s+(?:\w+\s+){0,2}?(?:in|with)\s+(?:\d+(?:\.\d+)?\s*(?:mL|ml|cc)\s+(?:of\s+)?)?(?:[\w-]+\s+){0,2}$", re.I)
 
 
+EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|injection|muscle|location)s?\s+"
+                         r"(?:received|got|was injected with|was given|with|:)?\s*(?:a\s+)?$", re.I)
+ALLERGY = re.compile(r"^\W{0,3}(?:allergy|allergies|allergic|intoleran\w+|sensitivity|reaction)\b", re.I)
+
+
 def _session_drug(view: NoteView, m: Mention) -> bool:
     if m.has("HYPOTHETICAL", "HISTORICAL", "NEGATED_EXISTENCE", "DECLINED"):
         return False
+    if ALLERGY.match(view.text[m.end:m.end + 20]) or re.search(r"allergic to\s+$|allergies:\s*$", view.text[max(0, m.start - 20):m.start], re.I):
+        return False  # "(lidocaine allergy)"
     if m.value == "saline" and DILUENT.search(view.text[max(0, m.start - 60):m.start]):
         return False  # "Botox 100 units reconstituted in 4 mL preservative-free saline": the diluent
     if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and PAST_CUE.search(m.sent.text) \
@@ -104,10 +111,10 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
                 continue
             unit = d.group("unit").lower()
             tail = view.text[base + d.end():base + d.end() + 60]
-            each = None if is_total else EACH.match(tail)
+            each = None if is_total else (EACH.match(tail) or EACH_BEFORE.search(view.text[base:base + d.start()]))
             mult = 1
             if each:
-                k = to_number(each.group(1)) if each.group(1) else injection_count
+                k = to_number(each.group(1)) if each.re is EACH and each.group(1) else injection_count
                 if not k:
                     unknown_points = True  # "4 cc ... into each trigger point", points never counted
                     continue
