@@ -13,7 +13,8 @@ REPEAT_CUE = re.compile(
     r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
     r"|\b(s/p|status post|previous|prior|last|most recent|since (?:the|her|his) (?:last|prior))\s+(\w+\s+){0,3}?"
     r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
-    r"|\b(TPIs?|trigger point injections?|injections?|dry needling)\s+(\w+\s+){0,4}?(ago|previously|in the past|last (?:month|visit|time))",
+    r"|\b(TPIs?|trigger point injections?|injections?|dry needling)\s+(\w+\s+){0,4}?(ago|previously|in the past|last (?:month|visit|time))"
+    r"|\b(?:days?|wks?|weeks?|mos?|months?)\s+(after|since)\s+(?:the\s+|her\s+|his\s+|last\s+|prior\s+)?(TPIs?|trigger point injections?|injections?|dry needling|DN)\b",
     re.I)
 
 
@@ -152,8 +153,13 @@ def procedure_end(view: NoteView) -> int | None:
     return max(ends) if ends else None
 
 
+# "She had trigger point injections in 2023 with good relief." (a date alone is not enough: titles carry dates)
+TPI_PAST = re.compile(r"\b(had|has had|underwent|received|s/p|status post|previous(?:ly)?|prior|last|ago|in (?:19|20)\d\d)\b", re.I)
+
+
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
-    tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)]
+    tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)
+           and not (TPI_PAST.search(m.sent.text) and not TODAY_DONE.search(m.sent.text))]
     dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view) and not not_done(m)]
     other = [m for m in view.of("OTHER_PROCEDURE") if performed(m, view)
              and m.section in (None, "procedure", "indication")
