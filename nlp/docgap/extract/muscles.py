@@ -13,7 +13,7 @@ SIDE_WORD = re.compile(
 POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|left|right|"
                        r"[LR]\s*[<>=]\s*[LR]|L|R|lt|rt)(?![\w])(?:\s*\))?",
                        re.I)
-TABLE_ROW = re.compile(r"^\s*\|.*\|.*\||^[^\t\n]*\t[^\t\n]*\t")
+TABLE_ROW = re.compile(r"^[^\n|]*\|[^\n|]*\|[^\n]*$|^[^\t\n]*\t[^\t\n]*\t")
 BREAK = re.compile(r"[;\n]|\.\s")
 EXAM_ONLY = re.compile(r"\b(tender|tenderness|TTP|palpation|palpated|spasm|taut|trigger points? (?:noted|identified|present|found)|"
                        r"range of motion|ROM|strength|reflex|exam|examination)\b", re.I)
@@ -203,7 +203,8 @@ COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?{SIDE_PHRASE}(?:
                          rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per)\b)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
                          rf"|(once|twice|thrice|{NUM}\s+times)\b"
-                         rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,)]))"
+                         rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,)]|$))"
+                         rf"|\(\s*(\d{{1,2}})\s*(?:pts?|points?|sites?|TPs?|TrPs?|inj)\.?\s*\)"
                          rf"|[^;.\n]{{0,50}}?\b(?:injected|needled)\s+(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+)?(?:points?|sites?|locations?|trigger points?|TrPs?)\b)", re.I)
 # a count written before its muscle: "two trigger points in the left", "and one in the", "x2 R"
 COUNT_BEFORE = re.compile(rf"\b({NUM})\s+(?:trigger points?\s+|TPs?\s+|TrPs?\s+|injections?\s+|points?\s+|sites?\s+)?"
@@ -228,17 +229,69 @@ def _side_counts(view: NoteView, m: Mention) -> dict[str, int]:
 RESPECTIVELY = re.compile(rf"((?:{NUM})(?:\s*(?:,|and|&)\s*(?:{NUM}))+)\s*(?:(?:injections?|points?|sites?|TPs?|TrPs?)\s*)?,?\s*respectively", re.I)
 
 
-def _respectively(view: NoteView, m: Mention) -> int | None:
-    """'to the right gluteus medius and the right piriformis, 2 and 1 respectively'"""
+def _respectively(view: NoteView, m: Mention) -> dict:
+    """'to the right gluteus medius and the right piriformis, 2 and 1 respectively';
+    'R and L upper trapezius and R levator scapulae injected at 3, 2 and 1 points respectively'.
+    Returns {side: count} for this mention ({None: count} when it has no side pair)."""
     r = RESPECTIVELY.search(m.sent.text)
     if not r:
-        return None
+        return {}
     nums = [to_number(x) for x in re.split(r"\s*(?:,|and|&)\s*", r.group(1)) if x.strip()]
     ms = [o for o in view.in_sentence(m.sent, "MUSCLE", "MUSCLE_GROUP") if o.end <= m.sent.start + r.start()]
-    if len(ms) != len(nums) or m not in ms:
+    if m not in ms:
+        return {}
+    entries = []
+    for o in ms:
+        sides = _side(view, o)
+        if len(sides) == 2:
+            pair = re.search(r"\b(R|L|right|left)\s*(?:and|&|/)\s*(R|L|right|left)\s+(?:\w+\s+){0,2}$",
+                             view.text[o.sent.start:o.start], re.I)
+            order = [_expand(pair.group(1))[0], _expand(pair.group(2))[0]] if pair else ["left", "right"]
+            entries += [(o, side) for side in order]
+        else:
+            entries.append((o, None))
+    if len(entries) != len(nums):
+        return {}
+    out = {}
+    for (o, side), n in zip(entries, nums):
+        if o is m and n and float(n).is_integer():
+            out[side] = int(n)
+    return out
+
+
+SIDE_HEAD = {"l": "left", "left": "left", "lt": "left", "r": "right", "right": "right", "rt": "right"}
+
+
+def _table_sides(view: NoteView, m: Mention) -> dict | None:
+    """Counts per side from a site table whose header has L and R columns ('Muscle | L | R')."""
+    text = view.text
+    ls = text.rfind("\n", 0, m.start) + 1
+    le = text.find("\n", m.start)
+    row = text[ls:len(text) if le == -1 else le]
+    if not TABLE_ROW.match(row):
         return None
-    n = nums[ms.index(m)]
-    return int(n) if n and float(n).is_integer() else None
+    start = ls
+    header = None
+    while start > 0:
+        ps = text.rfind("\n", 0, start - 1) + 1
+        line = text[ps:start - 1]
+        if not TABLE_ROW.match(line):
+            break
+        if re.search(r"[A-Za-z]", line) and not re.fullmatch(r"[\s|:-]*", line):
+            header = line
+        start = ps
+    if header is None:
+        return None
+    heads = [h.lower() for h in _cells(header)]
+    cols = {SIDE_HEAD[h]: i for i, h in enumerate(heads) if h in SIDE_HEAD}
+    if len(cols) != 2:
+        return None
+    cells = _cells(row)
+    out = {}
+    for side, i in cols.items():
+        n = to_number(cells[i]) if i < len(cells) and cells[i] else None
+        out[side] = int(n) if n is not None and float(n).is_integer() else 0
+    return out
 
 
 def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
@@ -282,12 +335,20 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
         if m.label == "MUSCLE_GROUP":
             groups.append(Evidence(m.text, m.start, m.end))
             continue
+        table = _table_sides(view, m)
+        if table is not None:
+            # a site table with L / R columns: one entry per side with a count, none for "0 | 0" rows
+            for side, c in table.items():
+                if c:
+                    muscles.append(Muscle(m.value, side, c, m.text, m.start, m.end))
+            continue
         n = _per_muscle_count(view, m)
-        if n is None:
-            n = _respectively(view, m)
         sides = _side(view, m)
+        resp = _respectively(view, m) if n is None else {}
+        if len(resp) == 1 and None in resp:
+            n = resp[None]
         each = IN_EACH.search(view.text[m.start:m.sent.end]) or IN_EACH.search(view.text[m.sent.start:m.start])
-        by_side = _side_counts(view, m) if len(sides) == 2 else {}
+        by_side = {k: v for k, v in resp.items() if k} or (_side_counts(view, m) if len(sides) == 2 else {})
         for side in sides:
             per = by_side.get(side, n)
             if side in by_side:
