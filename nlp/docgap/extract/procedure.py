@@ -166,8 +166,15 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
              and not (PAST_CUE.search(m.sent.text) and not TODAY_DONE.search(m.sent.text))]  # "bursa injection by ortho last year"
     # an injection verb into a named muscle counts even without the words "trigger point injection"
     implicit = []
+    all_tpi = view.of("TPI")
+    called_off = [m for m in all_tpi if NOT_DONE.search(m.sent.text) and not DONE_STRONG.search(m.sent.text)]
+    if called_off and not any(DONE_STRONG.search(m.sent.text) for m in all_tpi):
+        # "scheduled today for TPI L QL" ... "TPI DEFERRED today given INR 3.6"
+        return None, None
     if not tpi:
         for m in view.of("MUSCLE", "MUSCLE_GROUP"):
+            if NOT_DONE.search(m.sent.text) and not DONE_STRONG.search(m.sent.text):
+                continue  # "offered TPI R levator -- pt declined today"
             if performed(m, view) and (INJECTION_CUE.search(m.sent.text) or (
                     m.section == "procedure" and COUNTED.search(m.sent.text))) \
                     and _done_nearby(view, m.sent) \
