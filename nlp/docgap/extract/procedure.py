@@ -225,8 +225,9 @@ def detect_repeat(view: NoteView, procedure: str | None = None) -> Evidence | No
                 continue
         return Evidence(m.group(0), m.start(), m.end())
     for t in view.of(*kinds):
-        if t.has("HISTORICAL"):
-            return Evidence(t.text, t.start, t.end)
+        if t.has("HISTORICAL") and not t.has("NEGATED_EXISTENCE", "HYPOTHETICAL") \
+                and not NO_PRIOR.search(view.text[t.sent.start:t.start]) and not MAYBE_LATER.search(t.sent.text):
+            return Evidence(t.text, t.start, t.end)  # not "no prior TPIs", not "Last visit: consider TPI"
     return None
 
 
