@@ -197,7 +197,7 @@ def _after_window(view: NoteView, m: Mention) -> str:
 
 SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:left|right)|on both sides)\b[\s,:-]*)?"
 # a count written after its muscle: "x2", "(2)", "(x2)", "2 injections", "at 2 points", "twice", "2 ea"
-COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?{SIDE_PHRASE}(?:(?:was|were)\s+(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
+COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:was|were)\s+(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
                          rf"(?:(?:at|in)\s+({NUM})(?=\s*[,.;)]|\s+(?:with|and|using)\b|\s*$)|"
                          rf"\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
                          rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per)\b)"
@@ -387,6 +387,9 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
                 for x in targets:
                     x.injections = mu.injections // 2
     result = [mu for (n, s), mu in merged.items() if s or n not in sided]
+    # "rhomboid" next to "rhomboid minor" (same side) is that muscle, not another one
+    specific = {(mu.name.split("_")[0], mu.laterality) for mu in result if mu.name in GENERIC_OF}
+    result = [mu for mu in result if not (mu.name in ("rhomboid", "scalene") and (mu.name, mu.laterality) in specific)]
     # "Tx: DN - R side:" then "- glute med x3": a side the note gives that muscle elsewhere, when it
     # gives exactly one, is the side injected
     for mu in result:
@@ -401,12 +404,20 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
     return result, groups
 
 
+GENERIC_OF = {"rhomboid_major", "rhomboid_minor", "scalene_anterior", "scalene_middle", "scalene_posterior"}
+
+
 def _names_the_area(view: NoteView, g: Evidence) -> bool:
     """'Ultrasound-guided trigger point injection, R upper back' above a list of named muscles: a region
     term with no count of its own, in a sentence that names no muscle, describes where the procedure
     was done, not a site injected without a muscle name."""
     m = next((x for x in view.of("MUSCLE_GROUP") if x.start == g.start), None)
-    if m is None or m.value != "region":
+    if m is None:
+        return False
+    heading = re.match(r"\s*(?:--|—|–|-|:)\s*", view.text[m.end:m.end + 6])
+    if heading and any(x.start == m.end + heading.end() for x in view.of("MUSCLE")):
+        return True  # "TPI R hamstring -- biceps femoris x2, semitendinosus x1"
+    if m.value != "region":
         return False
     return not view.in_sentence(m.sent, "MUSCLE") and _per_muscle_count(view, m) is None
 
@@ -433,10 +444,22 @@ def _next_to_muscle(view: NoteView, start: int, end: int) -> bool:
     return False
 
 
+SIDE_SUM = re.compile(rf"\b({NUM})\s+(?:(?:points?|injections?|sites?|TrPs?|TPs?|trigger points?)\s+)?(?:on|in|to)\s+the\s+(left|right)"
+                      rf"(?:\s+side)?\s*(?:,|and|&|;)\s*({NUM})\s+(?:(?:points?|injections?|sites?|TrPs?|TPs?|trigger points?)\s+)?(?:on|in|to)\s+the\s+(left|right)\b", re.I)
+
+
 def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[Evidence] = ()) -> int | None:
     """An explicit total wins; then 'each muscle once'; then the sum of per-muscle counts (group terms
     with a count included); then a count written against a single muscle."""
     attached: list[int] = []
+    for s in view.sentences:
+        if s.section in ("history_of_present_illness", "past_medical_history", "medications"):
+            continue
+        ss = SIDE_SUM.search(s.text)
+        if ss and (INJECTION_CUE.search(s.text) or re.search(r"points?|TrPs?", s.text, re.I)):
+            a, b = to_number(ss.group(1)), to_number(ss.group(3))
+            if a and b and ss.group(2)[0].lower() != ss.group(4)[0].lower():
+                return int(a + b)  # "2 points on the left and 2 on the right"
     for s in view.sentences:
         if s.section in ("history_of_present_illness", "past_medical_history", "medications"):
             continue
