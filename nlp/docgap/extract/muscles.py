@@ -6,6 +6,7 @@ import re
 from ..facts import Evidence, Muscle
 from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
 from .procedure import performed, sentence_is_planning
+from .scores import QUALITATIVE, RESPONSE_CONTEXT
 
 SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
@@ -81,6 +82,7 @@ def _expand(word: str) -> list[str | None]:
     return [None]
 
 
+PERFORMED_TODAY = re.compile(r"\b(today|this visit|were performed|was performed)\b", re.I)
 NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b", re.I)
 
 
@@ -130,6 +132,8 @@ def _injected(view: NoteView, m: Mention) -> bool:
     s = m.sent
     if s.section in ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems"):
         return False
+    if RESPONSE_CONTEXT.search(s.text) and QUALITATIVE.search(s.text) and not PERFORMED_TODAY.search(s.text):
+        return False  # "TrPI 5/6 (R masseter x2, R temporalis x1): reports ~50% less jaw pain for 3 wks"
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
         return bool(STRONG_INJECTION.search(s.text)) or lead_in(view, s) is not None
@@ -379,7 +383,8 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
     for (n, s), mu in merged.items():
         if s is None and n in sided and mu.injections:
             targets = [x for (n2, s2), x in merged.items() if n2 == n and s2 and x.injections is None]
-            per_side = re.match(r"[^;.\n]{0,12}?\b(?:each|per|on each|on either)\s+side", view.text[mu.end:mu.end + 30], re.I)
+            per_side = re.match(r"[^;.\n]{0,12}?\b(?:each|per|on each|on either)\s+side", view.text[mu.end:mu.end + 30], re.I) \
+                or re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?$", view.text[max(0, mu.start - 15):mu.start], re.I)
             if targets and (per_side or len(targets) == 1):
                 for x in targets:
                     x.injections = mu.injections
@@ -389,7 +394,8 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
     result = [mu for (n, s), mu in merged.items() if s or n not in sided]
     # "rhomboid" next to "rhomboid minor" (same side) is that muscle, not another one
     specific = {(mu.name.split("_")[0], mu.laterality) for mu in result if mu.name in GENERIC_OF}
-    result = [mu for mu in result if not (mu.name in ("rhomboid", "scalene") and (mu.name, mu.laterality) in specific)]
+    result = [mu for mu in result if not (mu.name in ("rhomboid", "scalene") and (
+        (mu.name, mu.laterality) in specific or (mu.laterality is None and any(n == mu.name for n, _ in specific))))]
     # "Tx: DN - R side:" then "- glute med x3": a side the note gives that muscle elsewhere, when it
     # gives exactly one, is the side injected
     for mu in result:
