@@ -27,8 +27,8 @@ INJECTATE_CUE = re.compile(r"\b(mixture|mixed|solution|combination|injectate|use
 DILUENT = re.compile(r"(?:reconstitut\w*|dilut\w*|mixed)\s+(?:\w+\s+){0,2}?(?:in|with)\s+(?:\d+(?:\.\d+)?\s*(?:mL|ml|cc)\s+(?:of\s+)?)?(?:[\w-]+\s+){0,2}$", re.I)
 
 
-EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|injection|muscle|location)s?\s+"
-                         r"(?:received|got|was injected with|was given|with|:)?\s*(?:a\s+)?$", re.I)
+EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|TrP|injection|muscle|location)s?\s+)?"
+                         r"(?:received|got|was injected with|was given|with|:)\s*(?:a\s+)?$|\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|injection)s?\s*$", re.I)
 ALLERGY = re.compile(r"^\W{0,3}(?:allergy|allergies|allergic|intoleran\w+|sensitivity|reaction)\b", re.I)
 
 

@@ -57,6 +57,8 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
     # stop at the last hard break so a side from an earlier clause does not leak
     cut = max((b.end() for b in BREAK.finditer(before)), default=0)
     before = before[cut:]
+    if re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$", before, re.I):
+        return ["left", "right"]  # "2 points in each rhomboid major"
     sides = list(SIDE_WORD.finditer(before))
     if sides:
         return _expand(sides[-1].group(0))
@@ -204,7 +206,7 @@ SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:l
 COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:was|were)\s+(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
                          rf"(?:(?:at|in)\s+({NUM})(?=\s*[,.;)]|\s+(?:with|and|using)\b|\s*$)|"
                          rf"\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
-                         rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per)\b)"
+                         rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
                          rf"|(once|twice|thrice|{NUM}\s+times)\b"
                          rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,)]|$))"

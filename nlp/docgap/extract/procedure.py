@@ -48,7 +48,8 @@ def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
     return not any(DONE_IN_BLOCK.search(b.text) for b in _plan_block(view, sent))
 
 
-NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|postponed|cancel(?:l)?ed|held off|"
+NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|postponed|cancel(?:l)?ed|held off|hold off|"
+                      r"leave (?:\w+ )?alone|left (?:\w+ )?alone|"
                       r"not (?:\w+ ){0,5}?(?:indicated|warranted|necessary|needed|appropriate)|"
                       r"not (?:performed|done|given)|decided against|opted against|did not (?:want|proceed))\b", re.I)
 DONE_STRONG = re.compile(r"\b(injected|infiltrated|needled|administered|completed|were performed|was performed)\b", re.I)
@@ -130,7 +131,7 @@ def _line_start(view: NoteView, s: Sentence) -> int:
     return view.text.rfind("\n", 0, s.start) + 1
 
 
-COUNTED = re.compile(r"\b\d+\s*(?:ea|each)\b|\b(?:points?|TrPs?|TPs?)\b", re.I)
+COUNTED = re.compile(r"\b\d+\s*(?:ea|each)\b|\bx\s?\d|\b\d+\s*(?:points?|TrPs?|TPs?|pts?|sites?)\b|\(\s*\d+\s*\)", re.I)
 
 
 def _done_nearby(view: NoteView, sent: Sentence) -> bool:
