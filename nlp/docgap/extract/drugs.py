@@ -111,7 +111,7 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
                 continue
             unit = d.group("unit").lower()
             tail = view.text[base + d.end():base + d.end() + 60]
-            each = None if is_total else (EACH.match(tail) or EACH_BEFORE.search(view.text[base:base + d.start()]))
+            each = None if is_total else (_each_after(tail, unit) or EACH_BEFORE.search(view.text[base:base + d.start()]))
             mult = 1
             if each:
                 k = to_number(each.group(1)) if each.re is EACH and each.group(1) else injection_count
@@ -173,11 +173,27 @@ def _apply_sentence_totals(view: NoteView, out: dict[str, DrugFact]) -> None:
             same[0].total_dose, same[0].dose_unit = _num(float(t.group(1))), unit
 
 
+VOLUME_UNITS = ("ml", "cc", "cc's", "ccs", "cm3")
+
+
+def _each_after(tail: str, unit: str | None = None):
+    """'each' after a dose, unless another dose of the same kind comes first ('1 mL Kenalog-40 was
+    prepared and 1 mL was injected at each point': that 'each' belongs to the second volume; in
+    'lidocaine 0.5 mL + Kenalog 10 mg per site' it applies to both)."""
+    e = EACH.match(tail)
+    if e and unit:
+        kind = unit.lower() in VOLUME_UNITS
+        for d in DOSE.finditer(tail[:e.end()]):
+            if d.group("unit") and (d.group("unit").lower() in VOLUME_UNITS) == kind:
+                return None
+    return e
+
+
 def _drop_mixture_volume(view: NoteView, doses):
     """'1% lidocaine 3 mL + 0.25% bupivacaine 3 mL, 2 mL per site': the per-site volume is the mixture's,
     not a second dose of the drug written next to it."""
     def per_site(d, base):
-        return bool(EACH.match(view.text[base + d.end():base + d.end() + 60]))
+        return bool(_each_after(view.text[base + d.end():base + d.end() + 60], d.group("unit")))
 
     vols = [(d, b) for d, b in doses if not d.group("conc") and d.group("unit").lower() in ("ml", "cc", "cc's", "ccs", "cm3")]
     if any(per_site(d, b) for d, b in vols) and any(not per_site(d, b) for d, b in vols):
