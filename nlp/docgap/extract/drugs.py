@@ -27,8 +27,8 @@ INJECTATE_CUE = re.compile(r"\b(mixture|mixed|solution|combination|injectate|use
 DILUENT = re.compile(r"(?:reconstitut\w*|dilut\w*|mixed)\s+(?:\w+\s+){0,2}?(?:in|with)\s+(?:\d+(?:\.\d+)?\s*(?:mL|ml|cc)\s+(?:of\s+)?)?(?:[\w-]+\s+){0,2}$", re.I)
 
 
-EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|TrP|injection|muscle|location)s?\s+)?"
-                         r"(?:received|got|was injected with|was given|with|:)\s*(?:a\s+)?$|\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|injection)s?\s*$", re.I)
+EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|TrP|pt|injection|muscle|location)s?\s+)?"
+                         r"(?:received|got|was injected with|was given|with|:)\s*(?:a\s+)?$|\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*:?\s*$", re.I)
 ALLERGY = re.compile(r"^\W{0,3}(?:allergy|allergies|allergic|intoleran\w+|sensitivity|reaction)\b", re.I)
 
 
@@ -69,7 +69,8 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
         s = ms[0].sent
         for d in DOSE.finditer(s.text):
             ds, de = s.start + d.start(), s.start + d.end()
-            if re.search(r"=\s*$|\btotal (?:volume )?(?:of )?$", s.text[:d.start()][-20:], re.I) and len(ms) > 1:
+            if re.search(r"=\s*$|\btotal (?:volume )?(?:of )?$", s.text[:d.start()][-20:], re.I) and len(ms) > 1 \
+                    and (d.group("unit") or "").lower() in VOLUME_UNITS:
                 continue  # "8 mL bupivacaine + 1 mL dexamethasone = 9 mL": the mixture, not one drug
             best, best_dist = None, 10 ** 9
             for m in ms:
@@ -209,8 +210,9 @@ COUNT_TOTAL = re.compile(r"\b(?:points?|sites?|injections?|TrPs?|TPs?)\s+total\b
 def _stated_total(view: NoteView, d: re.Match, base: int) -> bool:
     """Is this dose written as the session total ("30 mg total", "Total triamcinolone 20 mg",
     "Totals: ...; triamcinolone 40 mg")?"""
-    if TOTAL_AFTER.match(view.text[base + d.end():base + d.end() + 15]):
-        return True
+    if TOTAL_AFTER.match(view.text[base + d.end():base + d.end() + 15]) or re.match(
+            r"^\s*(?:of\s+)?[\w-]+\s+(?:total|in total)\b", view.text[base + d.end():base + d.end() + 30], re.I):
+        return True  # "30 mg total", "(20 mg triamcinolone total"
     before = view.text[base:base + d.start()]
     if re.match(r"\s*totals?\s*:", before, re.I):
         return True
