@@ -119,6 +119,8 @@ def _unchecked_boxes(text: str, mentions: list[Mention]) -> None:
         if b.group(0) == "☐" or (b.group(0).startswith("[") and not b.group(1)):
             m.modifiers.add("NEGATED_EXISTENCE")
             m.modifier_texts.append(b.group(0))
+        else:
+            m.modifiers.discard("NEGATED_EXISTENCE")  # "[X] Ultrasound  [ ] None": the ticked box wins
 
 
 LIST_SECTIONS = {"medications", "review_of_systems", "past_medical_history"}
