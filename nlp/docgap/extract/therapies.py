@@ -84,6 +84,8 @@ def _status(view: NoteView, m, failed_res, procedure_end: int | None = None) -> 
         status = SECTION_DEFAULT.get(m.section or "", "tried")
     if status in ("tried", "current") and m.section != "medications":
         clause = _clause(view, m)
+        if re.search(r"\b(?:declined|refused|declines|refuses)\b", clause, re.I):
+            return "declined"  # "Offered PT referral today, declined."
         if any(r.search(clause) for r in failed_res):
             return "failed"
     return status
