@@ -17,7 +17,8 @@ DURATION = re.compile(
     rf"\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*-?\s*old)(?!\s*(?:a|per|/|each)\s*(?:month|mo|week|wk|day|year|yr)\b)"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s*(?:-|\s)?(?:history|hx|h/o|duration)\b"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?!-?old\b)(?:of\s+)?(?:(?!old\b|with\b|who\b|male\b|female\b|man\b|woman\b)[\w/&-]+\s+){{0,6}}?(?:pain|symptoms|discomfort|aching)\b"
-    rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury)\s+(?:\w+\s+){{0,3}}?{NUMBER}\s*{UNIT}\s+ago",
+    rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury|diagnosed)\s+(?:\w+\s+){{0,3}}?{NUMBER}\s*{UNIT}\s+ago"
+    rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b(?!\s*(?:ago|old|later|after)\b)",
     re.I)
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
@@ -46,7 +47,7 @@ _NUMERIC = r"(?P<m1>\d{1,2})/(?:(?P<d1>\d{1,2})/)?(?P<y1>\d{4}|\d{2}\b)"
 # "started when he shoveled the driveway after the big storm in February of last year", "since MVA
 # 10/2024", "since wisdom tooth extraction 3/20/2025", "onset ~Thanksgiving 2024"
 ONSET_EVENT = re.compile(rf"\b(?:since|started|began|begun|onset|dating back to|dates back to|going back to|goes back to)\b"
-                         rf"(?P<gap>[^.;\n]{{0,90}}?)(?:\b(?:in|on|around|about|approximately)\s+|~\s*|\b)(?:{_MONTH}|{_HOLIDAY}|{_NUMERIC})", re.I)
+                         rf"(?P<gap>(?:[^.;\n]|\n(?![ \t]*\n)){{0,90}}?)(?:\b(?:in|on|around|about|approximately)\s+|~\s*|\b)(?:{_MONTH}|{_HOLIDAY}|{_NUMERIC})", re.I)
 TREATMENT_GAP = re.compile(r"\b(?:PT|therapy|medications?|meds?|taking|took|starting|meloxicam|ibuprofen|injections?|TPIs?|program|"
                            r"exercises?|seen|treated|visits?|DN|needling|OMT|TENS|chiro\w*|splint|brace)\b", re.I)
 HOLIDAYS = {"thanksgiving": None, "christmas": (12, 25), "new year": (1, 1), "halloween": (10, 31), "july 4th": (7, 4),
@@ -150,6 +151,8 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             if not days:
                 continue
             rank = (0 if PAIN.search(text) else 1) + penalty
+            if re.search(r"\bnow\b|\bupdate\b|\bcurrently\b", text[max(0, m.start() - 30):m.end()], re.I):
+                rank -= 1  # copy-forward text: "symptoms now for about 15 months" updates "x 1 yr" above it
             candidates.append((rank, s.start + m.start(), days,
                                Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         for pattern in (BARE, PAST_ONE):
