@@ -39,6 +39,7 @@ TOTAL = re.compile(
     rf"|(?<![\w/#])#\s?(\d{{1,2}})\b(?!\s*(?:g\b|gauge|needle))"
     rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs?|trigger points|sites|points|injections)\s*\)"
     rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b"
+    rf"|=\s*({NUM})\s+(?:needle\s+)?(?:insertions?|injections?|sites?|points?|TrPs?|TPs?|total)\b"
     rf"|\b({NUM})\s+total\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
 DOSE_AFTER = re.compile(r"^\s*(?:mg|mL|ml|cc|units?|U|IU|%|mcg|out of|/\s*10)\b", re.I)

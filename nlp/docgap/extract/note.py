@@ -183,4 +183,5 @@ PERFORMED_CUE = re.compile(
 OUTCOME_AFTER = re.compile(r"^[ \t]{0,3}(?:(?:significant|meaningful|lasting|much|any|durable|sustained|real|noticeable)\s+)?"
                            r"(?:relief|improvement|benefit|help|success|effect)\b", re.I)
 PROCEDURAL_NEGATION = re.compile(r"^\W{0,3}(?:aspirat|blood|heme|flash|paresthes|complication|return of blood|"
-                                 r"injectate|medication (?:injected|used)|drug (?:injected|used)|anesthetic used|steroid used)", re.I)
+                                 r"injectate|medication (?:injected|used)|drug (?:injected|used)|anesthetic used|steroid used|"
+                                 r"epi\b|epinephrine|preservatives?|additives?|contrast|sedation|steroids?\b)", re.I)
