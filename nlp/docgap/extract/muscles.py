@@ -34,7 +34,7 @@ TOTAL = re.compile(
     rf"|\b(?:injected|needled|treated|injecting|needling)\s+(?:a total of\s+)?({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+)?(?:trigger[- ]points?|TrPs?|TPs|sites|points|areas|locations)"
     rf"|\b(?:TPIs?|trigger point injections?|injections?|dry needling)\s*(?:performed|given|done|administered)?\s*(?:x|×)\s*({NUM})\b"
     rf"|(?<![/\d.])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
-    rf"|\b(?:into|among|between|across|over)\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
+    rf"|\b(?:into|among|between|across|over|at|in)\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
     rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points)\s*(?:total|in total|overall)\b"
     rf"|(?<![\w/#])#\s?(\d{{1,2}})\b(?!\s*(?:g\b|gauge|needle))"
     rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs?|trigger points|sites|points|injections)\s*\)"
@@ -43,7 +43,8 @@ TOTAL = re.compile(
     rf"|\b({NUM})\s+total\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
 DOSE_AFTER = re.compile(r"^\s*(?:mg|mL|ml|cc|units?|U|IU|%|mcg|out of|/\s*10)\b", re.I)
-EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s+(?:was\s+)?(?:injected|needled)\s+once\b|\bone\s+injection\s+(?:per|in each|into each)\s+muscle\b|\bsingle\s+injection\s+(?:in|into)\s+each\b", re.I)
+EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s+(?:was\s+)?(?:injected|needled)\s+once\b|\bone\s+injection\s+(?:per|in each|into each)\s+muscle\b|\bsingle\s+injection\s+(?:in|into)\s+each\b"
+                       r"|\b(?:placed|injected|given|deposited)\s+(?:in|into|at)\s+each\s+of\b", re.I)
 
 
 def _side(view: NoteView, m: Mention) -> list[str | None]:
@@ -204,7 +205,7 @@ def _after_window(view: NoteView, m: Mention) -> str:
 
 SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:left|right)|on both sides)\b[\s,:-]*)?"
 # a count written after its muscle: "x2", "(2)", "(x2)", "2 injections", "at 2 points", "twice", "2 ea"
-COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:was|were)\s+(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
+COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:(?:was|were)\s+)?(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
                          rf"(?:(?:at|in)\s+({NUM})(?=\s*[,.;)]|\s+(?:with|and|using)\b|\s*$)|"
                          rf"\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
                          rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
@@ -486,7 +487,7 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             n = to_number(t.group(gi))
             if not (n and 0 < n < 60 and float(n).is_integer()):
                 continue
-            if not re.search(r"total|#|:", t.group(0), re.I) and (
+            if not re.search(r"total|#|:|\(", t.group(0), re.I) and (
                     EACH_AFTER.match(s.text[t.end():]) or _next_to_muscle(view, s.start + t.start(), s.start + t.end())):
                 attached.append(int(n))  # "2 injections in the R trap", "R QL: 2 injections": maybe per muscle
                 continue
