@@ -11,7 +11,8 @@ from .scores import QUALITATIVE, RESPONSE_CONTEXT
 SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
     re.I)
-POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|left|right|"
+POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|"
+                       r"(?:L|R|left|right)\s*(?:and|&|/)\s*(?:L|R|left|right)|left|right|"
                        r"[LR]\s*[<>=]\s*[LR]|L|R|lt|rt)(?![\w])(?:\s*\))?",
                        re.I)
 TABLE_ROW = re.compile(r"^[^\n|]*\|[^\n|]*\|[^\n]*$|^[^\t\n]*\t[^\t\n]*\t")
@@ -90,6 +91,7 @@ def _expand(word: str) -> list[str | None]:
 
 
 PERFORMED_TODAY = re.compile(r"\b(today|this visit|were performed|was performed)\b", re.I)
+DOSED_LIST = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP))\b", re.I)
 NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b", re.I)
 
 
@@ -144,8 +146,9 @@ def _injected(view: NoteView, m: Mention) -> bool:
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
         return bool(STRONG_INJECTION.search(s.text)) or lead_in(view, s) is not None
-    if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING"):
-        return True
+    if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or DOSED_LIST.search(s.text) \
+            or (view.in_sentence(s, "DRUG") and re.search(r"\b(?:to|into)\s+(?:the\s+)?", s.text)):
+        return True  # "1% lidocaine 1 mL each: R upper trapezius, ...", "Bupivacaine 0.25% to the bilateral rectus abdominis"
     if s.section == "procedure" and not EXAM_ONLY.search(s.text):
         return True
     return lead_in(view, s) is not None

@@ -50,6 +50,7 @@ def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
 
 
 NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|postponed|cancel(?:l)?ed|held off|hold off|"
+                      r"no (?:trigger point injections?|TPIs?|TrPIs?|injections?|dry needling|needling)(?: (?:were|was) (?:given|done|performed))?\b|"
                       r"leave (?:\w+ )?alone|left (?:\w+ )?alone|"
                       r"not (?:\w+ ){0,5}?(?:indicated|warranted|necessary|needed|appropriate)|"
                       r"not (?:performed|done|given)|decided against|opted against|did not (?:want|proceed))\b", re.I)
@@ -132,6 +133,7 @@ def _line_start(view: NoteView, s: Sentence) -> int:
     return view.text.rfind("\n", 0, s.start) + 1
 
 
+DOSED = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP))\b", re.I)
 COUNTED = re.compile(r"\b\d+\s*(?:ea|each)\b|\bx\s?\d|\b\d+\s*(?:points?|TrPs?|TPs?|pts?|sites?)\b|\(\s*\d+\s*\)", re.I)
 
 
@@ -177,7 +179,7 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
         for m in view.of("MUSCLE", "MUSCLE_GROUP"):
             if NOT_DONE.search(m.sent.text) and not DONE_STRONG.search(m.sent.text):
                 continue  # "offered TPI R levator -- pt declined today"
-            if performed(m, view) and (INJECTION_CUE.search(m.sent.text) or (
+            if performed(m, view) and (INJECTION_CUE.search(m.sent.text) or DOSED.search(m.sent.text) or (
                     m.section == "procedure" and COUNTED.search(m.sent.text))) \
                     and _done_nearby(view, m.sent) \
                     and m.section not in ("history_of_present_illness", "past_medical_history", "medications"):
