@@ -63,7 +63,7 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
     # stop at the last hard break so a side from an earlier clause does not leak
     cut = max((b.end() for b in BREAK.finditer(before)), default=0)
     before = before[cut:]
-    if re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$", before, re.I):
+    if re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$|\b(?:each|both)\s+sides?\b[^.;]{0,25}$", before, re.I):
         return ["left", "right"]  # "2 points in each rhomboid major"
     sides = list(SIDE_WORD.finditer(before))
     if sides:
@@ -194,6 +194,12 @@ def _table_count(view: NoteView, m: Mention) -> int | None:
     return None
 
 
+# "Trapezius L x2, R x2"
+SIDE_PAIR = re.compile(r"^\s*[-:,]?\s*(L|R|left|right)\s*(?:x|×|-|:)?\s*(\d{1,2})\s*[,;/]\s*(L|R|left|right)\s*(?:x|×|-|:)?\s*(\d{1,2})\b", re.I)
+# "2 points in the left upper trapezius, 2 in the right"
+ELLIPSIS_SIDE = re.compile(rf"^[^;.]*?,?\s*(?:and\s+)?({NUM})\s+(?:(?:points?|injections?|sites?)\s+)?(?:in|on|to|into)\s+the\s+(right|left)\b(?!\s+\w+\s+(?:muscle|trapezius|levator))", re.I)
+
+
 def _neighbours(view: NoteView, m: Mention) -> tuple[int, int]:
     """The end of the previous and the start of the next muscle mention in the sentence."""
     ms = view.in_sentence(m.sent, "MUSCLE", "MUSCLE_GROUP")
@@ -217,7 +223,7 @@ COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{
                          rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
                          rf"|(once|twice|thrice|{NUM}\s+times)\b"
-                         rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,)]|$|\s+and\b))"
+                         rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,);]|\.(?!\d)|$|\s+and\b))"
                          rf"|\(\s*(\d{{1,2}})\s*(?:pts?|points?|sites?|TPs?|TrPs?|inj|needles?)\.?\s*\)"
                          rf"|[^;.\n]{{0,50}}?\b(?:injected|needled)\s+(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+)?(?:points?|sites?|locations?|trigger points?|TrPs?)\b)", re.I)
 # a count written before its muscle: "two trigger points in the left", "and one in the", "x2 R"
@@ -358,8 +364,18 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
                 if c:
                     muscles.append(Muscle(m.value, side, c, m.text, m.start, m.end))
             continue
+        pair = SIDE_PAIR.match(_after_window(view, m))
+        if pair:
+            for side, c in ((pair.group(1), pair.group(2)), (pair.group(3), pair.group(4))):
+                muscles.append(Muscle(m.value, _expand(side)[0], int(c), m.text, m.start, m.end))
+            continue
         n = _per_muscle_count(view, m)
         sides = _side(view, m)
+        other = ELLIPSIS_SIDE.match(_after_window(view, m)) if len(sides) == 1 and sides[0] and n else None
+        if other and _expand(other.group(2))[0] != sides[0]:
+            c = to_number(other.group(1))
+            if c and float(c).is_integer():
+                muscles.append(Muscle(m.value, _expand(other.group(2))[0], int(c), m.text, m.start, m.end))
         resp = _respectively(view, m) if n is None else {}
         if len(resp) == 1 and None in resp:
             n = resp[None]

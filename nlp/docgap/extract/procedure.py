@@ -57,7 +57,8 @@ NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|post
 DONE_STRONG = re.compile(r"\b(injected|infiltrated|needled|administered|completed|were performed|was performed)\b", re.I)
 
 
-ONLY_LATER = re.compile(r"\b(will|to be (?:initiated|started|performed|done|scheduled|given)|next (?:follow[- ]?up|visit|"
+ONLY_LATER = re.compile(r"\b(will|to be (?:initiated|started|performed|done|scheduled|given)|can be (?:done|performed|given)|"
+                        r"once\s+\w+\s+(?:normaliz|improv|resolv|clear)\w*|tomorrow|next (?:follow[- ]?up|visit|"
                         r"appointment|session)|would like to|plan (?:is|will)|consider\w*|recommend\w*|candidate for)\b", re.I)
 
 
@@ -158,7 +159,8 @@ def procedure_end(view: NoteView) -> int | None:
 
 
 # "She had trigger point injections in 2023 with good relief." (a date alone is not enough: titles carry dates)
-TPI_PAST = re.compile(r"\b(had|has had|underwent|received|s/p|status post|previous(?:ly)?|prior|last|ago|in (?:19|20)\d\d)\b", re.I)
+TPI_PAST = re.compile(r"\b(had|has had|underwent|received|s/p|status post|previous(?:ly)?|prior|last|ago|in (?:19|20)\d\d|"
+                      r"seen (?:in (?:the )?(?:office|clinic) )?(?:in|on) \w+ for|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* for)\b", re.I)
 
 
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
