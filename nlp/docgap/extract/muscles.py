@@ -145,7 +145,7 @@ def _injected(view: NoteView, m: Mention) -> bool:
         return False  # "TrPI 5/6 (R masseter x2, R temporalis x1): reports ~50% less jaw pain for 3 wks"
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
-        return bool(STRONG_INJECTION.search(s.text)) or lead_in(view, s) is not None
+        return bool(STRONG_INJECTION.search(s.text) or DOSED_LIST.search(s.text)) or lead_in(view, s) is not None
     if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or DOSED_LIST.search(s.text) \
             or (view.in_sentence(s, "DRUG") and re.search(r"\b(?:to|into)\s+(?:the\s+)?", s.text)):
         return True  # "1% lidocaine 1 mL each: R upper trapezius, ...", "Bupivacaine 0.25% to the bilateral rectus abdominis"

@@ -65,7 +65,10 @@ ONLY_LATER = re.compile(r"\b(will|to be (?:initiated|started|performed|done|sche
 def not_done(m: Mention) -> bool:
     """'Discussed trigger point injections; patient declined.' 'TPIs were deferred today.' 'A series of
     trigger point injections to be initiated at his next follow up visit.'"""
-    t = m.sent.text
+    return sentence_not_done(m.sent.text)
+
+
+def sentence_not_done(t: str) -> bool:
     if DONE_STRONG.search(t):
         return False
     if NOT_DONE.search(t):
@@ -179,8 +182,8 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
         return None, None
     if not tpi:
         for m in view.of("MUSCLE", "MUSCLE_GROUP"):
-            if NOT_DONE.search(m.sent.text) and not DONE_STRONG.search(m.sent.text):
-                continue  # "offered TPI R levator -- pt declined today"
+            if sentence_not_done(m.sent.text) or (TPI_PAST.search(m.sent.text) and not TODAY_DONE.search(m.sent.text)):
+                continue  # "offered TPI R levator -- pt declined today", "seen in July for TPIs to the R trapezius"
             if performed(m, view) and (INJECTION_CUE.search(m.sent.text) or DOSED.search(m.sent.text) or (
                     m.section == "procedure" and COUNTED.search(m.sent.text))) \
                     and _done_nearby(view, m.sent) \
