@@ -369,14 +369,14 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
             for side, c in ((pair.group(1), pair.group(2)), (pair.group(3), pair.group(4))):
                 muscles.append(Muscle(m.value, _expand(side)[0], int(c), m.text, m.start, m.end))
             continue
-        n = _per_muscle_count(view, m)
+        resp = _respectively(view, m)  # authoritative when the sentence says "respectively"
+        n = None if resp else _per_muscle_count(view, m)
         sides = _side(view, m)
         other = ELLIPSIS_SIDE.match(_after_window(view, m)) if len(sides) == 1 and sides[0] and n else None
         if other and _expand(other.group(2))[0] != sides[0]:
             c = to_number(other.group(1))
             if c and float(c).is_integer():
                 muscles.append(Muscle(m.value, _expand(other.group(2))[0], int(c), m.text, m.start, m.end))
-        resp = _respectively(view, m) if n is None else {}
         if len(resp) == 1 and None in resp:
             n = resp[None]
         each = IN_EACH.search(view.text[m.start:m.sent.end]) or IN_EACH.search(view.text[m.sent.start:m.start])
