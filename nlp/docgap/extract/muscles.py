@@ -43,6 +43,8 @@ TOTAL = re.compile(
     rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs?|trigger points|sites|points|injections)\s*[);,]"
     rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b"
     rf"|=\s*({NUM})\s+(?:needle\s+)?(?:insertions?|injections?|sites?|points?|TrPs?|TPs?|total)\b"
+    rf"|\b(?:as\s+)?(a)\s+single\s+injection\b"
+    rf"|(?<![\d.])\b(\d{{1,2}})\s+total\b(?!\s*(?:mL|ml|cc|mg|units?|volume|dose))"
     rf"|\b({NUM})\s+total\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
 TOTAL_WORD_AFTER = re.compile(r"^\s*(?:total|in total|altogether|in all|overall)\b", re.I)
@@ -196,8 +198,14 @@ def _table_count(view: NoteView, m: Mention) -> int | None:
 
 # "Trapezius L x2, R x2"
 SIDE_PAIR = re.compile(r"^\s*[-:,]?\s*(L|R|left|right)\s*(?:x|×|-|:)?\s*(\d{1,2})\s*[,;/]\s*(L|R|left|right)\s*(?:x|×|-|:)?\s*(\d{1,2})\b", re.I)
+# "splenius capitis: one L, one R"
+COUNT_SIDE_PAIR = re.compile(rf"^\s*[-:,]?\s*({NUM})\s+(L|R|left|right)\s*[,;/]\s*({NUM})\s+(L|R|left|right)\b", re.I)
 # "2 points in the left upper trapezius, 2 in the right"
 ELLIPSIS_SIDE = re.compile(rf"^[^;.]*?,?\s*(?:and\s+)?({NUM})\s+(?:(?:points?|injections?|sites?)\s+)?(?:in|on|to|into)\s+the\s+(right|left)\b(?!\s+\w+\s+(?:muscle|trapezius|levator))", re.I)
+
+
+LANDMARK_BEFORE = re.compile(r"\b(?:deep to|superficial to|beneath|underneath|overlying|through|adjacent to|lateral to|medial to|"
+                             r"inferior to|superior to|between)\s+(?:the\s+)?(?:[LR]\s+|left\s+|right\s+)?$", re.I)
 
 
 def _neighbours(view: NoteView, m: Mention) -> tuple[int, int]:
@@ -220,7 +228,8 @@ SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:l
 COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:(?:was|were)\s+)?(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
                          rf"(?:(?:at|in)\s+({NUM})(?=\s*[,.;)]|\s+(?:with|and|using)\b|\s*$)|"
                          rf"\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
-                         rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
+                         rf"|({NUM})\s+(?:injections?|inj\.?|sites?|points?|trigger points?|TrPs?|TPs?)(?!\w)(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
+                         rf"|:\s*(one|two|three|four|five|six)\b(?=\s*[,.;)]|\s*$)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
                          rf"|(once|twice|thrice|{NUM}\s+times)\b"
                          rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,);]|\.(?!\d)|$|\s+and\b))"
@@ -365,10 +374,17 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
                     muscles.append(Muscle(m.value, side, c, m.text, m.start, m.end))
             continue
         pair = SIDE_PAIR.match(_after_window(view, m))
-        if pair:
-            for side, c in ((pair.group(1), pair.group(2)), (pair.group(3), pair.group(4))):
-                muscles.append(Muscle(m.value, _expand(side)[0], int(c), m.text, m.start, m.end))
+        cpair = COUNT_SIDE_PAIR.match(_after_window(view, m))
+        if pair or cpair:
+            pairs = ((pair.group(1), pair.group(2)), (pair.group(3), pair.group(4))) if pair else \
+                ((cpair.group(2), cpair.group(1)), (cpair.group(4), cpair.group(3)))
+            for side, c in pairs:
+                c = to_number(c)
+                if c and float(c).is_integer():
+                    muscles.append(Muscle(m.value, _expand(side)[0], int(c), m.text, m.start, m.end))
             continue
+        if LANDMARK_BEFORE.search(view.text[max(m.sent.start, m.start - 30):m.start]):
+            continue  # "piriformis identified deep to gluteus maximus": an anatomical landmark
         resp = _respectively(view, m)  # authoritative when the sentence says "respectively"
         n = None if resp else _per_muscle_count(view, m)
         sides = _side(view, m)
