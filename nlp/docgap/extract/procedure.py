@@ -22,7 +22,8 @@ FUTURE_CUE = re.compile(r"\b(will|return|RTC|f/u|follow[- ]?up|next|consider|if|
                         r"recommend\w*|suggest\w*|offer\w*|candidate|would benefit)\b", re.I)
 # Evidence that a plan section narrates a procedure done today ("P: TPI ... 25g needle ... neg aspiration")
 DONE_IN_BLOCK = re.compile(r"\b(injected|infiltrated|needled|performed|administered|aspirat\w*|prepped|sterile|gauge|\d+\s?g|"
-                           r"band-?aids?|EBL|hemostasis|consent (?:obtained|signed)|tolerated|time[- ]?out)\b"
+                           r"band-?aids?|EBL|hemostasis|haemostasis|consent (?:obtained|signed)|tolerated|time[- ]?out|needle|needles)\b"
+                           r"|\b\d{1,2}/10\s*(?:pre|post)\b|\b(?:pre|post)[- ]?(?:procedure|injection)?\s*(?:pain\s*)?:?\s*\d{1,2}/10"
                            r"|\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg)\b[^.;\n]{0,25}\b(?:each|total|per (?:site|point))\b", re.I)
 
 
@@ -99,6 +100,12 @@ def resection(view: NoteView) -> None:
       same technique as last time. 5 trigger points (L upper trap x2, ...)"); the paragraph that starts
       with the performed procedure is procedure."""
     sents = view.sentences
+    for m in view.of("MUSCLE"):
+        # "Ropivacaine 0.5% 1 mL per trigger point: R pectoralis major x2, R serratus anterior x1" in an
+        # HPI with no procedure header
+        t = m.sent.text
+        if m.sent.section in HISTORY_SECTIONS and DOSED.search(t) and not PAST_CUE.search(SAME_AS.sub("", t)):
+            m.sent.section = "procedure"
     for m in view.of("TPI", "DRY_NEEDLING"):
         s = m.sent
         t = SAME_AS.sub("", s.text)
@@ -144,7 +151,7 @@ COUNTED = re.compile(r"\b\d+\s*(?:ea|each)\b|\bx\s?\d|\b\d+\s*(?:points?|TrPs?|T
 def _done_nearby(view: NoteView, sent: Sentence) -> bool:
     """The sentence says it was done, or the lines around it are procedure details (needle, prep,
     consent, aspiration): "Procedure (consent on file, alcohol prep, 30 g needle): Sites - R SCM x1"."""
-    if PERFORMED_CUE.search(sent.text):
+    if PERFORMED_CUE.search(sent.text) or sent.section == "procedure":
         return True
     near = view.sentences[max(0, sent.index - 2):sent.index + 3]
     return any(DONE_IN_BLOCK.search(s.text) for s in near)
