@@ -173,6 +173,9 @@ TPI_PAST = re.compile(r"\b(had|has had|underwent|received|s/p|status post|previo
                       r"seen (?:in (?:the )?(?:office|clinic) )?(?:in|on) \w+ for|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* for)\b", re.I)
 
 
+NO_PROCEDURE = re.compile(r"\bno procedures? (?:was |were )?(?:performed|done)(?: today)?\b|\binjections? (?:were |was )?(?:deferred|postponed|cancel+ed|held)\b", re.I)
+
+
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
     tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)
            and not (TPI_PAST.search(m.sent.text) and not TODAY_DONE.search(m.sent.text))]
@@ -184,6 +187,7 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
     implicit = []
     all_tpi = view.of("TPI")
     called_off = [m for m in all_tpi if NOT_DONE.search(m.sent.text) and not DONE_STRONG.search(m.sent.text)]
+    called_off += [s for s in view.sentences if NO_PROCEDURE.search(s.text)]
     if called_off and not any(DONE_STRONG.search(m.sent.text) for m in all_tpi):
         # "scheduled today for TPI L QL" ... "TPI DEFERRED today given INR 3.6"
         return None, None
