@@ -93,7 +93,7 @@ def _expand(word: str) -> list[str | None]:
 
 
 PERFORMED_TODAY = re.compile(r"\b(today|this visit|were performed|was performed)\b", re.I)
-DOSED_LIST = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP))\b", re.I)
+DOSED_LIST = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP|trigger point|injection))\b", re.I)
 NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b", re.I)
 
 

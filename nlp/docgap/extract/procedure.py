@@ -69,7 +69,12 @@ def not_done(m: Mention) -> bool:
     return sentence_not_done(m.sent.text)
 
 
+NO_TPI = re.compile(r"\bno (?:trigger point injections?|TPIs?|TrPIs?|dry needling)\b", re.I)
+
+
 def sentence_not_done(t: str) -> bool:
+    if NO_TPI.search(t):
+        return True  # "No trigger point injections were performed."
     if DONE_STRONG.search(t):
         return False
     if NOT_DONE.search(t):
@@ -144,7 +149,7 @@ def _line_start(view: NoteView, s: Sentence) -> int:
     return view.text.rfind("\n", 0, s.start) + 1
 
 
-DOSED = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP))\b", re.I)
+DOSED = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP|trigger point|injection))\b", re.I)
 COUNTED = re.compile(r"\b\d+\s*(?:ea|each)\b|\bx\s?\d|\b\d+\s*(?:points?|TrPs?|TPs?|pts?|sites?)\b|\(\s*\d+\s*\)", re.I)
 
 
