@@ -10,6 +10,8 @@ Compare with PyRuSH and spaCy's sentencizer: benchmarks/sentence_splitters.py.
 """
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -23,7 +25,9 @@ def docgap_sentences(doc: Doc) -> Doc:
     n = len(doc)
     if n == 0:
         return doc
-    doc[0].is_sent_start = True
+    # Collected and written once: Token.is_sent_start's setter rescans the whole Doc on every call.
+    flags = numpy.full(n, -1, dtype=numpy.int64)
+    flags[0] = 1
     for i in range(1, n):
         tok, prev = doc[i], doc[i - 1]
         start = False
@@ -50,5 +54,7 @@ def docgap_sentences(doc: Doc) -> Doc:
                 start = prev.lower_.rstrip(".") not in ABBREVIATIONS and not prev.text[:-1].isupper()
         if tok.is_space:
             start = False
-        tok.is_sent_start = start
+        if start:
+            flags[i] = 1
+    doc.from_array([SENT_START], flags.astype(numpy.uint64))
     return doc

@@ -74,6 +74,7 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
         for t in range(s.start, s.end):
             by_token[t] = sent
     mentions = []
+    text = doc.text  # Doc.text joins every token on each access
     for span in doc.spans.get(SPAN_GROUP, []):
         if span.label_ not in ("MUSCLE", "MUSCLE_GROUP", "THERAPY", "PALPATION", "DRUG", "IMAGING", "TPI",
                                "DRY_NEEDLING", "OTHER_PROCEDURE"):
@@ -85,15 +86,15 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
             ms, me = m.modifier_span
             if by_token.get(ms) is sent:
                 if m.category == "NEGATED_EXISTENCE" and (
-                        PROCEDURAL_NEGATION.match(doc.text[doc[me - 1].idx + len(doc[me - 1]):][:25])
-                        or re.search(r"aspirat\w*\W{0,3}$", doc.text[max(0, doc[ms].idx - 20):doc[ms].idx], re.I)):
+                        PROCEDURAL_NEGATION.match(text[doc[me - 1].idx + len(doc[me - 1]):][:25])
+                        or re.search(r"aspirat\w*\W{0,3}$", text[max(0, doc[ms].idx - 20):doc[ms].idx], re.I)):
                     continue  # "negative aspiration", "no blood return": procedure safety, not negation
                 mods.add(m.category)
                 mod_texts.append(doc[ms:me].text)
         mentions.append(Mention(span.label_, meta.get("value", ""), tuple(meta.get("extra") or ()), span.text,
                                 span.start_char, span.end_char, sent, mods, mod_texts))
     mentions.sort(key=lambda m: m.start)
-    return NoteView(doc.text, sents, mentions, date_of_service)
+    return NoteView(text, sents, mentions, date_of_service)
 
 
 def join_views(text: str, parts: list[tuple[int, "NoteView"]], date_of_service: str | None = None) -> NoteView:
