@@ -6,7 +6,7 @@ persist rules, so the pipeline is always rebuilt from data).
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 
 import spacy
@@ -49,6 +49,15 @@ def _register_extensions() -> None:
             Span.set_extension(attr, default=False)
 
 
+def _headers_end_line(sectionizer, doc, matches):
+    """A title written with its colon ("Plan:") may have text after it on the same line; a bare title
+    ("Procedure Details", "Plan") is a header only when it is alone on its line."""
+    from medspacy.section_detection import util
+
+    return [m for m in matches if doc[m[2] - 1].text == ":"
+            or util.is_end_line(m[2] - 1, doc, sectionizer.newline_pattern)]
+
+
 def build_pipeline(lexicons: Lexicons | None = None, splitter: str = "docgap") -> Language:
     """A fresh pipeline. Costly (about a second): build once per process and reuse."""
     import medspacy
@@ -73,10 +82,11 @@ def build_pipeline(lexicons: Lexicons | None = None, splitter: str = "docgap") -
 
     sectionizer = nlp.add_pipe(
         "medspacy_sectionizer",
-        config={"rules": None, "require_start_line": True, "input_span_type": "group",
+        config={"rules": None, "require_start_line": True, "require_end_line": True, "input_span_type": "group",
                 "span_group_name": SPAN_GROUP, "span_attrs": None},
     )
     sectionizer.add(SectionRule.from_json(str(Path(lex.source_dir) / "section_rules.json")))
+    sectionizer.filter_end_lines = partial(_headers_end_line, sectionizer)
 
     matcher = nlp.add_pipe(
         "medspacy_target_matcher",

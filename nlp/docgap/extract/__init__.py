@@ -24,7 +24,7 @@ def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None) -
 def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
     f = Facts()
     muscles, groups = extract_muscles(view)
-    count = extract_injection_count(view, muscles)
+    count = extract_injection_count(view, muscles, groups)
     drugs = extract_drugs(view, lex, count)
     procedure, proc_ev = detect_procedure(view, has_injectate=bool(drugs))
     session_sents = {m.sent.index for m in view.of("TPI", "DRY_NEEDLING")} if procedure else set()

@@ -8,26 +8,28 @@ from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
 from .procedure import performed, sentence_is_planning
 
 SIDE_WORD = re.compile(
-    r"\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
+    r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
     re.I)
 POST_SIDE = re.compile(r"^[\s,]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|left|right|L|R|lt|rt)\b(?:\s*\))?",
                        re.I)
 BREAK = re.compile(r"[;\n]|\.\s")
 EXAM_ONLY = re.compile(r"\b(tender|tenderness|TTP|palpation|palpated|spasm|taut|trigger points? (?:noted|identified|present|found)|"
                        r"range of motion|ROM|strength|reflex|exam|examination)\b", re.I)
-PER_MUSCLE = re.compile(rf"^[\s,:-]*(?:\(\s*)?(?:x|×|X)\s*(\d+)|^[\s,:-]*(?:\(\s*)?({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b"
+PER_MUSCLE = re.compile(rf"^[\s,:-]*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:at|in|with)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b|^[\s,:-]*(?:\(\s*)?(?:x|×|X)\s*(\d+)|^[\s,:-]*(?:\(\s*)?({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b"
                         rf"|^[\s,:-]*(?:\(\s*)?(?:#|no\.?)\s*(\d+)", re.I)
 PRE_COUNT = re.compile(rf"\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\s+(?:each\s+)?(?:in(?:to)?|to|of|at|within)\s+(?:the\s+)?(?:[\w/]+\s+){{0,3}}$",
                        re.I)
-IN_EACH = re.compile(rf"\b({NUM})\s+(?:injections?\s+|sites?\s+|points?\s+|trigger points?\s+)?(?:in(?:to)?|at|on)\s+each\b|\beach\s+(?:side|muscle)\s+(?:x|×)\s*(\d+)",
+PRE_X = re.compile(r"(?:^|[\s;,:(])(?:x|×)\s*(\d{1,2})\s+(?:(?:into|in|to|at)\s+(?:the\s+)?)?(?:(?:left|right|lt|rt|L|R|bilateral|b/l)\s+)?(?:upper\s+|lower\s+|mid(?:dle)?\s+)?$", re.I)
+IN_EACH = re.compile(rf"\b({NUM})\s+(?:injections?\s+|sites?\s+|points?\s+|trigger points?\s+)?(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?:to)?|at|on|per)\s+(?:each|every)\b"
+                     rf"|\beach\s+(?:side|muscle)\s+(?:x|×)\s*(\d+)|\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?)\s+(?:each|per)\s+(?:side|muscle)\b",
                      re.I)
 TOTAL = re.compile(
     rf"(?:total(?:\s+of)?|totaling|number of (?:injections|trigger points|sites)(?: injected)?|#\s*(?:of\s*)?(?:injections|sites|TPs|trigger points)|injections?\s*(?:performed|given)?\s*:|sites?\s*:)\s*:?\s*({NUM})\b"
     rf"|\b({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+|myofascial\s+)?(?:trigger[- ]points?|TrPs?|TPs|injection sites?|sites|injections|points|TPIs)\s+(?:\w+\s+){{0,3}}?(?:were|was)?\s*(?:injected|needled|treated|performed|identified and injected|given)"
     rf"|\b(?:injected|needled|treated|injecting|needling)\s+(?:a total of\s+)?({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+)?(?:trigger[- ]points?|TrPs?|TPs|sites|points|areas|locations)"
-    rf"|\b(?:TPIs?|trigger point injections?|injections?|dry needling)\s*(?:x|×)\s*({NUM})\b"
-    rf"|\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
-    rf"|\binto\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:separate\s+|identified\s+|active\s+)?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
+    rf"|\b(?:TPIs?|trigger point injections?|injections?|dry needling)\s*(?:performed|given|done|administered)?\s*(?:x|×)\s*({NUM})\b"
+    rf"|(?<![/\d.])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
+    rf"|\b(?:into|among|between|across|over)\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
     rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs|injection sites?|sites|injections|points)\s*(?:total|in total|overall)\b"
     rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total)\s*\)"
     rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
@@ -54,7 +56,8 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
 
 def _expand(word: str) -> list[str | None]:
     w = word.lower().strip()
-    if w.startswith("bilat") or w in ("b/l", "bl", "both", "on both sides"):
+    if w.startswith("bilat") or w in ("b/l", "bl", "both", "on both sides") or re.fullmatch(
+            r"(?:left|right|lt|rt|l|r)\s*(?:and|&|/)\s*(?:left|right|lt|rt|l|r)", w) and w[0] != w[-1]:
         return ["left", "right"]
     if w in ("left", "l", "lt", "on the left"):
         return ["left"]
@@ -83,6 +86,9 @@ def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
         n = to_number(next(g for g in pm.groups() if g))
         return int(n) if n else None
     before = view.text[max(m.sent.start, m.start - 60):m.start]
+    px = PRE_X.search(before)
+    if px:
+        return int(px.group(1))
     pc = PRE_COUNT.search(before)
     if pc:
         n = to_number(pc.group(1))
@@ -111,7 +117,7 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
                 per = per / 2 if per % 2 == 0 else None
                 per = int(per) if per else None
             if per is None and each:
-                v = to_number(each.group(1) or each.group(2))
+                v = to_number(next(g for g in each.groups() if g))
                 per = int(v) if v else None
             muscles.append(Muscle(m.value, side, per, m.text, m.start, m.end))
     # one entry per (name, side): several mentions of the same injected muscle count once
@@ -131,13 +137,33 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
     return result, groups
 
 
-def extract_injection_count(view: NoteView, muscles: list[Muscle]) -> int | None:
+EACH_AFTER = re.compile(r"^\s*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?:to)?|at|on|per)\s+(?:each|every)\b|^\s*each\b", re.I)
+MUSCLE_AFTER = re.compile(r"^\s*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?:to)?|to|at|of|within)\s+(?:the\s+)?$|^\s*$", re.I)
+
+
+def _next_to_muscle(view: NoteView, start: int, end: int) -> bool:
+    """Is this count attached to one muscle: 'R QL: 2 injections', '2 trigger points in the R trap'?"""
+    for m in view.of("MUSCLE"):
+        if 0 <= start - m.end <= 4 and re.fullmatch(r"[\s:=-]*", view.text[m.end:start]):
+            return True
+        if 0 <= m.start - end <= 40:
+            gap = view.text[end:m.start]
+            gap = re.sub(r"\b(?:left|right|lt|rt|L|R|bilateral|b/l|upper|lower|mid|middle)\b", "", gap, flags=re.I)
+            if MUSCLE_AFTER.match(gap):
+                return True
+    return False
+
+
+def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[Evidence] = ()) -> int | None:
+    """An explicit total wins; then 'each muscle once'; then the sum of per-muscle counts (group terms
+    with a count included); then a count written against a single muscle."""
+    attached: list[int] = []
     for s in view.sentences:
         if s.section in ("history_of_present_illness", "past_medical_history", "medications"):
             continue
         if s.section == "plan" and sentence_is_planning(view, s):
             continue
-        if re.search(r"\b(ago|previous|prior|last (?:time|visit|session))\b", s.text, re.I):
+        if re.search(r"\b(ago|previous|prior(?! to)|last (?:time|visit|session))\b", s.text, re.I):
             continue
         if not (INJECTION_CUE.search(s.text) or re.search(r"trigger|TrP|\bTPs?\b|points?\b", s.text, re.I)):
             continue
@@ -146,10 +172,26 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle]) -> int | None
             if DOSE_AFTER.match(s.text[t.end(gi):]):
                 continue  # "total 6 mL" is a volume, not a count
             n = to_number(t.group(gi))
-            if n and 0 < n < 60 and float(n).is_integer():
-                return int(n)
+            if not (n and 0 < n < 60 and float(n).is_integer()):
+                continue
+            if not re.search(r"total", t.group(0), re.I) and (
+                    EACH_AFTER.match(s.text[t.end():]) or _next_to_muscle(view, s.start + t.start(), s.start + t.end())):
+                attached.append(int(n))  # "2 injections in the R trap", "R QL: 2 injections": maybe per muscle
+                continue
+            return int(n)
     if EACH_ONCE.search(view.text) and muscles:
         return len(muscles)
     if muscles and all(m.injections for m in muscles):
-        return sum(m.injections for m in muscles)
+        group_counts = [_per_muscle_count(view, g) for g in _group_mentions(view, groups)]
+        if all(group_counts):
+            return sum(m.injections for m in muscles) + sum(group_counts)
+    if attached and len({m.name for m in muscles}) <= 1:
+        return attached[0]
+    if attached and not any(m.injections for m in muscles):
+        return attached[0]  # "6 trigger points injected in the bilateral upper trapezius and paraspinals"
     return None
+
+
+def _group_mentions(view: NoteView, groups) -> list[Mention]:
+    starts = {g.start for g in groups}
+    return [m for m in view.of("MUSCLE_GROUP") if m.start in starts]

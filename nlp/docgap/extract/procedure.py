@@ -17,7 +17,20 @@ REPEAT_CUE = re.compile(
     re.I)
 
 
-FUTURE_CUE = re.compile(r"\b(will|return|RTC|f/u|follow[- ]?up|next|consider|if|may|plan to|schedule|recheck|in \d+\s*(?:wks?|weeks|months))\b", re.I)
+FUTURE_CUE = re.compile(r"\b(will|return|RTC|f/u|follow[- ]?up|next|consider|if|may|plan to|schedule|recheck|in \d+\s*(?:wks?|weeks|months)|"
+                        r"recommend\w*|suggest\w*|offer\w*|candidate|would benefit)\b", re.I)
+# Evidence that a plan section narrates a procedure done today ("P: TPI ... 25g needle ... neg aspiration")
+DONE_IN_BLOCK = re.compile(r"\b(injected|infiltrated|needled|performed|administered|aspirat\w*|prepped|sterile|gauge|\d+\s?g|"
+                           r"band-?aids?|EBL|hemostasis|consent (?:obtained|signed)|tolerated|time[- ]?out)\b", re.I)
+
+
+def _plan_block(view: NoteView, sent: Sentence) -> list[Sentence]:
+    lo = hi = sent.index
+    while lo > 0 and view.sentences[lo - 1].section == sent.section:
+        lo -= 1
+    while hi + 1 < len(view.sentences) and view.sentences[hi + 1].section == sent.section:
+        hi += 1
+    return view.sentences[lo:hi + 1]
 
 
 def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
@@ -27,12 +40,7 @@ def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
         return False
     if FUTURE_CUE.search(sent.text):
         return True
-    i = sent.index - 1
-    while i >= 0 and view.sentences[i].section in PLANNING_SECTIONS:
-        if PERFORMED_CUE.search(view.sentences[i].text):
-            return False
-        i -= 1
-    return True
+    return not any(DONE_IN_BLOCK.search(b.text) for b in _plan_block(view, sent))
 
 
 def performed(m: Mention, view: NoteView) -> bool:
@@ -70,9 +78,31 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
     return None, None
 
 
+NO_PRIOR = re.compile(r"\b(no|denies|never|without|not had|has not had|hasn't had|first(?:[- ]ever)?)\b[^.;\n]{0,25}$", re.I)
+MAYBE_LATER = re.compile(r"\b(will|consider|if|may|might|could|would|plan(?:s|ned)? to|schedul\w*|candidate for|next (?:visit|time))\b", re.I)
+PRIOR_TO = re.compile(r"^\s*to\b", re.I)
+
+
+def _sentence_at(view: NoteView, pos: int) -> Sentence | None:
+    for s in view.sentences:
+        if s.start <= pos < s.end:
+            return s
+    return None
+
+
 def detect_repeat(view: NoteView) -> Evidence | None:
-    m = REPEAT_CUE.search(view.text)
-    if m:
+    for m in REPEAT_CUE.finditer(view.text):
+        word = (m.group(4) or m.group(1) or "").lower()
+        if word == "prior" and PRIOR_TO.match(view.text[m.start() + 5:]):
+            continue  # "negative aspiration prior to each injection"
+        s = _sentence_at(view, m.start())
+        if s is not None:
+            if NO_PRIOR.search(view.text[s.start:m.start()]):
+                continue  # "No prior injections."
+            if MAYBE_LATER.search(s.text) and not re.search(r"\b(ago|previous|prior|last|s/p|status post)\b", m.group(0), re.I):
+                continue  # "consider another session if >50% relief"
+            if s.section in PLANNING_SECTIONS and sentence_is_planning(view, s):
+                continue
         return Evidence(m.group(0), m.start(), m.end())
     for t in view.of("TPI", "DRY_NEEDLING"):
         if t.has("HISTORICAL"):

@@ -11,11 +11,17 @@ PRE = re.compile(rf"\b(?:pre[- ]?(?:procedure|procedural|injection|TPI|treatment
                  rf"\s*(?:pain)?\s*(?:score|level|rating|intensity|VAS|NRS)?\s*(?:was|is|of|=|:|-)?\s*{SCORE}", re.I)
 POST = re.compile(rf"\b(?:post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|after(?: the)?(?: procedure| injections?| TPIs?)?|following(?: the)?(?: procedure| injections?)?|immediately after)"
                   rf"\s*(?:pain)?\s*(?:score|level|rating|intensity|VAS|NRS)?\s*(?:was|is|of|=|:|-|decreased to|improved to|down to)?\s*{SCORE}", re.I)
+# "7/10 pre -> 3/10 post": the score written before its label (only with "/10", to stay unambiguous)
+PRE_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:pre\b|pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|before\b|prior\b|at baseline\b)", re.I)
+POST_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:post\b|post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|after\b|afterwards?\b|following\b)", re.I)
 ARROW = re.compile(rf"\b(?:pain|VAS|NRS|NPRS|score)[^.\n]{{0,40}}?(?:from\s+)?{SCORE}\s*(?:->|→|=>|to|-->|>)\s*{SCORE}", re.I)
 PERCENT = re.compile(r"(\d{1,3})\s*(?:-\s*\d{1,3}\s*)?%", re.I)
-RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since)\b[^.\n]{0,60}(TPI|injection|trigger|needling|procedure)|"
-                              r"(TPI|injection|needling)s?\b[^.\n]{0,40}\b(ago|previously|last)", re.I)
-RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
+RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|after)\b[^.\n]{0,60}(TPI|injection|trigger|needling|procedure)|"
+                              r"(TPI|injection|needling)s?\b[^.\n]{0,40}\b(ago|previously|last)|"
+                              r"(TPI|injection|needling)s?\s+(?:\w+\s+){0,3}?(done|performed|given|received)\s+(on\b|last\b|in\b|mon|tue|wed|thu|fri|sat|sun|\(?\d)", re.I)
+# the session's own result ("post-procedure 80% relief") is not the response to the prior injection
+THIS_SESSION = re.compile(r"\b(post[- ]?(procedure|injection|TPI)|immediately|after the procedure|at \d+ min|minutes? after|today)\b", re.I)
+RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
 QUALITATIVE = re.compile(r"\b(helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
 
 
@@ -24,11 +30,11 @@ def extract_pain_scores(view: NoteView) -> tuple[int | None, int | None]:
     for s in view.sentences:
         t = s.text
         if pre is None:
-            m = PRE.search(t)
+            m = PRE.search(t) or PRE_AFTER.search(t)
             if m and int(m.group(1)) <= 10:
                 pre = int(m.group(1))
         if post is None:
-            m = POST.search(t)
+            m = POST.search(t) or POST_AFTER.search(t)
             if m and int(m.group(1)) <= 10:
                 post = int(m.group(1))
         if pre is None or post is None:
@@ -41,12 +47,17 @@ def extract_pain_scores(view: NoteView) -> tuple[int | None, int | None]:
 
 
 def extract_prior_response(view: NoteView) -> PriorResponse | None:
-    for s in view.sentences:
+    sents = view.sentences
+    for i, s in enumerate(sents):
         t = s.text
         if not RESPONSE_CONTEXT.search(t) and not re.search(r"\b(last|prior|previous) (time|session|visit)\b|since then", t, re.I):
             continue
         if not QUALITATIVE.search(t):
-            continue
+            # "Returns 10 weeks after TPI to the R QL. Reports ~70% improvement lasting 6 weeks."
+            nxt = sents[i + 1].text if i + 1 < len(sents) else ""
+            if not (QUALITATIVE.search(nxt) and PERCENT.search(nxt) and not THIS_SESSION.search(nxt)):
+                continue
+            t = nxt
         pct = PERCENT.search(t)
         relief = int(pct.group(1)) if pct and int(pct.group(1)) <= 100 else None
         dur = None

@@ -28,17 +28,28 @@ def _clause(view: NoteView, m) -> str:
     return before + " " + after
 
 
+def _continued(view: NoteView, m) -> bool:
+    """'cont meloxicam' continues meloxicam, not the 'heat/stretching at home' listed before it."""
+    before = view.text[m.sent.start:m.start]
+    cut = max((b.end() for b in re.finditer(r"[;.]\s", before)), default=0)
+    if CONTINUE.search(before[cut:]):
+        return True
+    after = view.text[m.end:m.sent.end]
+    stop = re.search(r"[,;]|\.\s", after)
+    return bool(CONTINUE.search(after[:stop.start()] if stop else after))
+
+
 def _status(view: NoteView, m, failed_res) -> str:
     if m.section == "plan":
         # a plan describes the future: only an outcome, a refusal, a negation or "continue" says otherwise
         for cat, status in PRECEDENCE[:3]:
             if cat in m.modifiers:
                 return status
-        return "current" if CONTINUE.search(m.sent.text) else "planned"
+        return "current" if _continued(view, m) else "planned"
     status = None
     for cat, st in PRECEDENCE:
         if cat in m.modifiers:
-            status = "current" if st == "planned" and CONTINUE.search(m.sent.text) else st
+            status = "current" if st == "planned" and _continued(view, m) else st
             break
     if status is None:
         status = SECTION_DEFAULT.get(m.section or "", "tried")
