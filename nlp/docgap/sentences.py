@@ -15,8 +15,10 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+# Periods that do not end a sentence. Units and dosing (mg., BID., qhs.) are left out on purpose: before
+# an upper-case word they end one ("naproxen 500 mg BID. Trigger point injections were ...").
 ABBREVIATIONS = frozenset("""dr mr mrs ms pt pts approx appt dept e.g i.e vs etc fig no st jr sr inj hx tx dx
-sx fx px rx mg ml cc mos wks yrs yo y.o min max prn bid tid qid qhs inc cont resp""".split())
+sx fx px rx y.o inc cont""".split())
 BULLETS = frozenset({"-", "*", "•", "·", "○", "▪", "–", "—", ">"})
 
 
@@ -31,6 +33,12 @@ def docgap_sentences(doc: Doc) -> Doc:
     for i in range(1, n):
         tok, prev = doc[i], doc[i - 1]
         start = False
+        if prev.is_space and "\n" not in prev.text and i >= 2 and not tok.is_space:
+            # "distress.  There are": a run of spaces after the period is its own token
+            prev = doc[i - 2]
+            i_prev = i - 2
+        else:
+            i_prev = i - 1
         if "\n" in prev.text_with_ws:
             if prev.is_space:
                 before = doc[i - 2] if i >= 2 else None
@@ -44,7 +52,7 @@ def docgap_sentences(doc: Doc) -> Doc:
             )
             start = not wrapped
         elif prev.text in {".", "!", "?"} and not tok.is_space:
-            before = doc[i - 2].lower_ if i >= 2 else ""
+            before = doc[i_prev - 1].lower_ if i_prev >= 1 else ""
             first = tok.text[:1]
             if (first.isupper() or first.isdigit() or tok.text in BULLETS) and before not in ABBREVIATIONS:
                 start = True

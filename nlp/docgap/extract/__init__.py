@@ -10,7 +10,7 @@ from .duration import extract_duration
 from .findings import extract_imaging, extract_palpation
 from .muscles import extract_injection_count, extract_muscles
 from .note import NoteView, join_views, view_of
-from .procedure import detect_procedure, detect_repeat
+from .procedure import detect_procedure, detect_repeat, resection
 from .scores import extract_pain_scores, extract_prior_response
 from .therapies import extract_therapies
 
@@ -23,6 +23,7 @@ def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None) -
 
 def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
     f = Facts()
+    resection(view)
     muscles, groups = extract_muscles(view)
     count = extract_injection_count(view, muscles, groups)
     drugs = extract_drugs(view, lex, count)

@@ -13,7 +13,7 @@ DOSE = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b(?!\s*/)"
     rf"|(?P<conc>\d+(?:\.\d+)?)\s*mg\s*/\s*(?:mL|ml|cc)",
     re.I)
-EACH = re.compile(rf"^\s*(?:\w+\s+){{0,4}}?(?:at|in|into|to|per|for)?\s*(?:each|every)\b(?:\s+of\s+(?:the\s+)?({NUM}))?|^\s*(?:\w+\s+){{0,3}}?per\s+(?:trigger\s+)?(?:point|site|injection|TP|TrP|muscle)\b", re.I)
+EACH = re.compile(rf"^\s*(?:[\w%.+/-]+\s+){{0,4}}?(?:at|in|into|to|per|for)?\s*(?:each|every)\b(?:\s+of\s+(?:the\s+)?({NUM}))?|^\s*(?:[\w%.+/-]+\s+){{0,4}}?per\s+(?:trigger\s+)?(?:point|site|injection|TP|TrP|muscle)\b", re.I)
 SUBJECTIVE = {"history_of_present_illness", "past_medical_history", "medications", "review_of_systems", "plan"}
 
 
@@ -56,7 +56,7 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
                 if de <= m.start:
                     between = view.text[de:m.start]
                     dist = len(between)
-                    if re.search(r"[;]|\band\b", between):
+                    if re.search(r"[;,+]|\band\b|\bwith\b", between):
                         dist += 60
                 else:
                     between = view.text[m.end:ds]

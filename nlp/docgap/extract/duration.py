@@ -12,15 +12,15 @@ UNIT_DAYS = {"d": 1, "day": 1, "w": 7, "wk": 7, "week": 7, "m": 30, "mo": 30, "m
 UNIT = r"(days?|d|weeks?|wks?|wk|w|months?|mos?|mo|mths?|m|years?|yrs?|yr|y)"
 NUMBER = rf"({NUM}|half a|one and a half|a couple of|couple of)(?:\s*(?:-|to|or)\s*({NUM}))?\s*\+?"
 DURATION = re.compile(
-    rf"(?:\b(?:for|x|×|over|past|last|lasting|duration(?: of)?|of|approximately|approx\.?|about|around|nearly|almost|"
+    rf"(?:\b(?:for|x|×|over|past|last|lasting|duration(?: of (?:symptoms|pain|complaints?))?\s*:?|of|approximately|approx\.?|about|around|nearly|almost|"
     rf"greater than|more than|at least|since|roughly|close to|almost|nearly)\s*(?:the\s+)?(?:(?:past|last|approximately|approx\.?|about|over|roughly|around|nearly|almost|close to|~)\s*)*|(?<![\w.])x|×|(?<!\w)[~>≥]|(?<!\w)&gt;)"
     rf"\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*-?\s*old)"
-    rf"|\b{NUMBER}\s*[- ]?{UNIT}\s*(?:-|\s)?(?:history|hx|duration)\b"
+    rf"|\b{NUMBER}\s*[- ]?{UNIT}\s*(?:-|\s)?(?:history|hx|h/o|duration)\b"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?:of\s+)?(?:neck|back|shoulder|hip|jaw|facial|low back|upper back|chronic|persistent|ongoing|myofascial|left|right|bilateral)?\s*(?:pain|symptoms|discomfort)"
-    rf"|\b(?:started|began|begun|onset|started about|began about|began approximately|started approximately|injured|injury)\s+(?:\w+\s+){{0,3}}?{NUMBER}\s*{UNIT}\s+ago",
+    rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury)\s+(?:\w+\s+){{0,3}}?{NUMBER}\s*{UNIT}\s+ago",
     re.I)
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-SINCE = re.compile(r"\b(?:since|beginning in|starting in|began in|started in|onset(?: in)?)\s+(?:(?:a|an|the|her|his)\s+\w+\s+(?:in|on)\s+)?"
+SINCE = re.compile(r"\b(?:since|beginning in|starting in|began in|started in|onset(?: in)?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
                    r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
                    r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?(?:\s+(?:of\s+)?(\d{4}))?\b|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
 EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|benefit|helped|lasted|lasting|follow[- ]?up|return|f/u|rtc|"

@@ -10,7 +10,8 @@ FINDING_CUE = re.compile(r"palpat|palpable|identif|noted|found|present|elicit|ap
                          r"reproduc|positive|\+|tender|active|latent|exam|evident|detected|marked|isolat|"
                          r"with (?:a |an )?(?:taut|twitch|local|jump|referr)|multiple|several|numerous|discrete", re.I)
 PALPATION_CONTEXT = re.compile(r"palpat|pressure|compression|trigger|TrP|\bTPs?\b|exam|taut|nodul|twitch|jump", re.I)
-NOT_REFERRED = re.compile(r"referred\s+(?:to|by|for|from|back|out|him|her|patient)\b|referral", re.I)
+NOT_REFERRED = re.compile(r"referred\s+(?:to|by|for|from|back|out|him|her|patient)\b|"
+                          r"\breferral\s+(?:to|for|from|placed|sent|was|made|order)|^referral\b(?!\s+(?:pattern|zone|of pain))", re.I)
 SUBJECTIVE_SECTIONS = {"history_of_present_illness", "past_medical_history", "medications", "review_of_systems",
                        "plan"}
 IMAGING_CONTEXT = re.compile(r"guid|under|using|with|visualiz|needle|inject|image|imaging|real[- ]time|"

@@ -84,6 +84,8 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
         mods, mod_texts = set(), []
         for m in span._.modifiers:
             ms, me = m.modifier_span
+            if span.start <= ms and me <= span.end:
+                continue  # a cue inside the target itself ("needling without injectate")
             if by_token.get(ms) is sent:
                 if m.category == "NEGATED_EXISTENCE" and (
                         PROCEDURAL_NEGATION.match(text[doc[me - 1].idx + len(doc[me - 1]):][:25])

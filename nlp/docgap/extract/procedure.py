@@ -36,11 +36,25 @@ def _plan_block(view: NoteView, sent: Sentence) -> list[Sentence]:
 def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
     """A plan-section sentence describes the future unless it, or the plan section it belongs to,
     says the procedure was done today ("P: TPI today ..." followed by the procedure details)."""
-    if sent.section not in PLANNING_SECTIONS or PERFORMED_CUE.search(sent.text):
+    if sent.section not in PLANNING_SECTIONS:
+        return False
+    if DONE_IN_BLOCK.search(sent.text) or re.search(r"\b(today|this (?:visit|session)|given|done|completed)\b", sent.text, re.I):
         return False
     if FUTURE_CUE.search(sent.text):
         return True
+    if PERFORMED_CUE.search(sent.text):
+        return False
     return not any(DONE_IN_BLOCK.search(b.text) for b in _plan_block(view, sent))
+
+
+NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|postponed|cancel(?:l)?ed|held off|"
+                      r"not (?:performed|done|given)|decided against|opted against|did not (?:want|proceed))\b", re.I)
+DONE_STRONG = re.compile(r"\b(injected|infiltrated|needled|administered|completed|were performed|was performed)\b", re.I)
+
+
+def not_done(m: Mention) -> bool:
+    """'Discussed trigger point injections; patient declined.' 'TPIs were deferred today.'"""
+    return bool(NOT_DONE.search(m.sent.text)) and not DONE_STRONG.search(m.sent.text)
 
 
 def performed(m: Mention, view: NoteView) -> bool:
@@ -51,9 +65,30 @@ def performed(m: Mention, view: NoteView) -> bool:
     return True
 
 
+HISTORY_SECTIONS = ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems")
+PAST_CUE = re.compile(r"\b(underwent|had|has had|have had|received|s/p|status post|by dr|outside|another|previous(?:ly)?|prior|"
+                      r"last|ago|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|\d{1,2}/\d{1,2}|(?:19|20)\d\d)\b", re.I)
+TODAY_DONE = re.compile(r"\b(today|this visit|this session|were performed|was performed|were injected|was injected|"
+                        r"were needled|was needled|performed)\b", re.I)
+
+
+def resection(view: NoteView) -> None:
+    """A run-in header ("Allergies: lidocaine. Trigger point injections were performed ...") puts the
+    rest of its line in that section; a sentence there that narrates today's procedure is procedure."""
+    for m in view.of("TPI", "DRY_NEEDLING"):
+        s = m.sent
+        if s.section in HISTORY_SECTIONS and TODAY_DONE.search(s.text) and not PAST_CUE.search(s.text) \
+                and not m.has(*NOT_NOW) and not not_done(m) and s.start > _line_start(view, s):
+            s.section = "procedure"
+
+
+def _line_start(view: NoteView, s: Sentence) -> int:
+    return view.text.rfind("\n", 0, s.start) + 1
+
+
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
-    tpi = [m for m in view.of("TPI") if performed(m, view)]
-    dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view)]
+    tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)]
+    dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view) and not not_done(m)]
     other = [m for m in view.of("OTHER_PROCEDURE") if performed(m, view)
              and m.section in (None, "procedure", "indication")]
     # an injection verb into a named muscle counts even without the words "trigger point injection"

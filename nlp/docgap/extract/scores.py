@@ -16,7 +16,7 @@ PRE_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:pre\b|pre[- ]?(?:proced
 POST_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:post\b|post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|after\b|afterwards?\b|following\b)", re.I)
 ARROW = re.compile(rf"\b(?:pain|VAS|NRS|NPRS|score)[^.\n]{{0,40}}?(?:from\s+)?{SCORE}\s*(?:->|→|=>|to|-->|>)\s*{SCORE}", re.I)
 PERCENT = re.compile(r"(\d{1,3})\s*(?:-\s*\d{1,3}\s*)?%", re.I)
-RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|after)\b[^.\n]{0,60}(TPI|injection|trigger|needling|procedure)|"
+RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|after|from)\b[^.\n]{0,60}(TPI|injection|trigger|needling|procedure)|"
                               r"(TPI|injection|needling)s?\b[^.\n]{0,40}\b(ago|previously|last)|"
                               r"(TPI|injection|needling)s?\s+(?:\w+\s+){0,3}?(done|performed|given|received)\s+(on\b|last\b|in\b|mon|tue|wed|thu|fri|sat|sun|\(?\d)", re.I)
 # the session's own result ("post-procedure 80% relief") is not the response to the prior injection
@@ -52,6 +52,8 @@ def extract_prior_response(view: NoteView) -> PriorResponse | None:
         t = s.text
         if not RESPONSE_CONTEXT.search(t) and not re.search(r"\b(last|prior|previous) (time|session|visit)\b|since then", t, re.I):
             continue
+        if THIS_SESSION.search(t) and not re.search(r"\b(prior|previous|last|ago|s/p)\b", t, re.I):
+            continue  # "post-injection: 80% relief from TPI" is today's result
         if not QUALITATIVE.search(t):
             # "Returns 10 weeks after TPI to the R QL. Reports ~70% improvement lasting 6 weeks."
             nxt = sents[i + 1].text if i + 1 < len(sents) else ""

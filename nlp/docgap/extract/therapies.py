@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..facts import Therapy
 from .note import INJECTION_CUE, NoteView
@@ -63,7 +64,12 @@ def _status(view: NoteView, m, failed_res) -> str:
 def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()) -> list[Therapy]:
     out: list[Therapy] = []
     seen = set()
-    for m in view.of("THERAPY"):
+    for m in view.of("THERAPY", "DRY_NEEDLING"):
+        if m.label == "DRY_NEEDLING":
+            if not m.has("HISTORICAL"):
+                continue  # needling of this session is the procedure, not a conservative therapy
+            # dry needling done in the past is a modality (corpus_samples/LABELLING.md)
+            m = replace(m, label="THERAPY", value="modality", extra=("dry needling",))
         if m.text in ("pt", "Pt", "pT") or (m.text.lower() == "pt" and not m.text.isupper()):
             continue  # "pt" is the patient; the therapy is written "PT"
         if m.sent.index in session_sentences and m.value != "other" and not m.has("HISTORICAL", "TRIED", "FAILED"):
