@@ -44,12 +44,17 @@ class NoteMaker:
 
     def text(self, words: int, cap: int | None = None) -> str:
         """A note of at least `words` words (at most `cap` when given) built from blocks of several notes."""
-        picked, n = [], 0
+        picked, n, misses = [], 0, 0
         while n < words:
             pos, block = self.rng.choice(self.pool)
             w = len(block.split())
             if cap is not None and n + w > cap:
-                continue
+                misses += 1
+                if misses < 200:
+                    continue
+                # short notes: a block's first lines, cut to what is left
+                block = " ".join(block.split()[:max(1, cap - n)])
+                w = len(block.split())
             picked.append((pos, block))
             n += w
         picked.sort(key=lambda pb: pb[0])
