@@ -30,18 +30,19 @@ def docgap_sentences(doc: Doc) -> Doc:
     # Collected and written once: Token.is_sent_start's setter rescans the whole Doc on every call.
     flags = numpy.full(n, -1, dtype=numpy.int64)
     flags[0] = 1
+    toks = list(doc)  # one Token object each, not a new one per doc[i]
     for i in range(1, n):
-        tok, prev = doc[i], doc[i - 1]
+        tok, prev = toks[i], toks[i - 1]
         start = False
         if prev.is_space and "\n" not in prev.text and i >= 2 and not tok.is_space:
             # "distress.  There are": a run of spaces after the period is its own token
-            prev = doc[i - 2]
+            prev = toks[i - 2]
             i_prev = i - 2
         else:
             i_prev = i - 1
         if "\n" in prev.text_with_ws:
             if prev.is_space:
-                before = doc[i - 2] if i >= 2 else None
+                before = toks[i - 2] if i >= 2 else None
             else:
                 before = prev
             wrapped = (
@@ -52,7 +53,7 @@ def docgap_sentences(doc: Doc) -> Doc:
             )
             start = not wrapped
         elif prev.text in {".", "!", "?"} and not tok.is_space:
-            before = doc[i_prev - 1].lower_ if i_prev >= 1 else ""
+            before = toks[i_prev - 1].lower_ if i_prev >= 1 else ""
             first = tok.text[:1]
             if (first.isupper() or first.isdigit() or tok.text in BULLETS) and before not in ABBREVIATIONS:
                 start = True
