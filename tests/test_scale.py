@@ -289,3 +289,24 @@ def test_indexed_context_graph_gives_the_same_edges_as_medspacy(engine):
         ctxmod.ConTextGraph = IndexedConTextGraph
     assert fast == slow
     assert sum(len(m) for doc in slow for *_, m in doc) > 500  # the check has modifiers to compare
+
+
+def test_bulk_sectionizer_sets_the_same_token_sections_as_medspacy(engine):
+    """fastsection is exact: same sections, same per-token section entries, same sentence starts."""
+    from docgap import fastsection
+
+    def state(text):
+        doc = engine.nlp(text)
+        return ([(s.category, s.section_span, s.title_span) for s in doc._.sections],
+                {k: (v.category, v.section_span) for k, v in doc.user_data.items() if k[:2] == ("._.", "section")},
+                [t.is_sent_start for t in doc])
+
+    texts = [r["text"] for r in corpus_records()]
+    fast = [state(t) for t in texts]
+    fastsection.uninstall()
+    try:
+        slow = [state(t) for t in texts]
+    finally:
+        fastsection.install()
+    assert fast == slow
+    assert sum(len(s[1]) for s in slow) > 10_000  # every token of every note has its entry

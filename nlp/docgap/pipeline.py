@@ -13,7 +13,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Span
 
-from . import fastcontext, sentences  # noqa: F401  (sentences registers the docgap_sentences factory)
+from . import fastcontext, fastsection, sentences  # noqa: F401  (sentences registers docgap_sentences)
 from .lexicon import Lexicons, load_lexicons
 
 SPLITTERS = ("docgap", "pyrush", "sentencizer")
@@ -70,6 +70,7 @@ def build_pipeline(lexicons: Lexicons | None = None, splitter: str = "docgap") -
     _quiet_loguru()
     _register_extensions()
     fastcontext.install()  # same ConText results, without its all-pairs loops
+    fastsection.install()  # same sections, token attributes set in bulk
     lex = lexicons or load_lexicons()
     nlp = medspacy.load(medspacy_enable=["medspacy_tokenizer"])
     nlp.max_length = 2_000_000
