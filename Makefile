@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: setup scan test eval docs clean bench
+.PHONY: setup scan test eval docs clean queue queue-screenshots bench
 
 $(BIN)/docgap: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,18 @@ docs: setup
 test: setup
 	$(BIN)/pip install -q ".[test]"
 	$(BIN)/python -m pytest -q
+
+# The review queue on the bundled samples: scan, load, a demo admin (password demo-password), serve.
+QUEUE_DB ?= out/queue.sqlite3
+queue: setup
+	$(BIN)/docgap scan corpus_samples/test.jsonl -o out/queue_results.jsonl --fail-on never -q --queue $(QUEUE_DB)
+	printf 'demo-password\n' | $(BIN)/docgap user add demo --role admin --password-stdin --update --db $(QUEUE_DB)
+	$(BIN)/docgap serve --db $(QUEUE_DB)
+
+# Refresh the README's screenshots from the browser test's artifacts.
+queue-screenshots: setup
+	$(BIN)/python -m pytest -q tests/queue/test_queue_browser.py
+	cp test-artifacts/worklist.png test-artifacts/encounter.png docs/queue/
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

@@ -15,6 +15,19 @@ def test_lexicons_cover_every_canonical_muscle():
     assert named == set(CANONICAL_MUSCLES)
 
 
+def test_no_term_is_listed_under_two_concepts():
+    # the target matcher keeps one span per text: a term under two labels silently picks one of them
+    lex = load_lexicons()
+    seen: dict[str, tuple] = {}
+    clashes = []
+    for t in lex.terms:
+        key = t.text.lower()
+        if key in seen and seen[key] != (t.label, t.value):
+            clashes.append((t.text, seen[key], (t.label, t.value)))
+        seen.setdefault(key, (t.label, t.value))
+    assert clashes == []
+
+
 @pytest.mark.parametrize("mutate, message", [
     (lambda d: d["muscles"][0].update({"synonyms": ["x"]}), "unknown key"),
     (lambda d: d["muscles"][0].update({"name": "trapezoid"}), "not a canonical muscle"),

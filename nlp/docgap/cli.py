@@ -4,6 +4,7 @@
   docgap eval GOLD.jsonl          score docgap (or --results FILE) against gold annotations
   docgap rules                    list the rule catalogue
   docgap explain RULE-ID          print one rule's documentation
+  docgap serve / queue load / user add   the review queue (see docgap.queue)
 
 Exit codes: 0 no finding at or above --fail-on; 1 findings; 2 bad input or configuration.
 """
@@ -102,6 +103,11 @@ def cmd_scan(args) -> int:
         _summary(counts, by_rule, holds_by_payer, args.output)
         print(f"docgap: {counts['notes']} notes in {elapsed:.1f} s ({counts['notes'] / max(elapsed, 1e-9):.1f} "
               f"notes/s, {opts.workers} worker{'s' if opts.workers > 1 else ''})", file=sys.stderr)
+    if getattr(args, "queue", None):  # load the review queue with what was just written
+        from .queue.cli import load_after_scan
+
+        if load_after_scan(args):
+            return 2
     threshold = SEVERITY_ORDER.index(args.fail_on) if args.fail_on != "never" else 99
     return 1 if worst[0] >= threshold else 0
 
@@ -212,6 +218,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="local processes (default) or Spark (Parquet in, Parquet out)")
     s.add_argument("--spark-master", help="Spark master URL when --engine spark (default: from spark-submit, "
                    "else local[*])")
+    s.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    s.add_argument("--queue", metavar="URL", help="also load the results and notes into this review queue database")
     common(s)
     s.set_defaults(func=cmd_scan)
 
@@ -227,6 +235,10 @@ def build_parser() -> argparse.ArgumentParser:
     x = sub.add_parser("explain", help="print one rule's documentation")
     x.add_argument("rule")
     x.set_defaults(func=cmd_explain)
+
+    from .queue.cli import add_queue_commands  # serve, queue load, user add (the review queue)
+
+    add_queue_commands(sub)
     return p
 
 

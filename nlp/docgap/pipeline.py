@@ -6,6 +6,8 @@ persist rules, so the pipeline is always rebuilt from data).
 """
 from __future__ import annotations
 
+import json
+import re
 from functools import lru_cache, partial
 from pathlib import Path
 
@@ -14,6 +16,8 @@ from spacy.language import Language
 from spacy.tokens import Span
 
 from . import fastcontext, fastsection, sentences  # noqa: F401  (sentences registers docgap_sentences)
+from .spelling import SpellingIndex
+from .errors import LexiconError
 from .lexicon import Lexicons, load_lexicons
 
 SPLITTERS = ("docgap", "pyrush", "sentencizer")
@@ -58,6 +62,22 @@ def _headers_end_line(sectionizer, doc, matches):
             or util.is_end_line(m[2] - 1, doc, sectionizer.newline_pattern)]
 
 
+def _spelling_index(lex: Lexicons) -> SpellingIndex:
+    path = Path(lex.source_dir) / "spelling.json"
+    data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    unknown = set(data) - {"description", "never_correct"}
+    if unknown:
+        raise LexiconError(f"spelling.json: unknown key(s) {sorted(unknown)}")
+    never = data.get("never_correct", [])
+    if not isinstance(never, list) or not all(isinstance(w, str) for w in never):
+        raise LexiconError("spelling.json never_correct: expected a list of words")
+    concepts: dict[str, set] = {}
+    for t in lex.terms:
+        for w in re.findall(r"[A-Za-z]+", t.text):
+            concepts.setdefault(w.lower(), set()).add((t.label, t.value))
+    return SpellingIndex(concepts, never, concepts)
+
+
 def build_pipeline(lexicons: Lexicons | None = None, splitter: str = "docgap") -> Language:
     """A fresh pipeline. Costly (about a second): build once per process and reuse."""
     import medspacy
@@ -81,6 +101,8 @@ def build_pipeline(lexicons: Lexicons | None = None, splitter: str = "docgap") -
     else:
         nlp.add_pipe("medspacy_pyrush")
 
+    nlp.add_pipe("docgap_spelling").set_index(_spelling_index(lex))
+
     sectionizer = nlp.add_pipe(
         "medspacy_sectionizer",
         config={"rules": None, "require_start_line": True, "require_end_line": True, "input_span_type": "group",
@@ -91,7 +113,8 @@ def build_pipeline(lexicons: Lexicons | None = None, splitter: str = "docgap") -
 
     matcher = nlp.add_pipe(
         "medspacy_target_matcher",
-        config={"result_type": "group", "span_group_name": SPAN_GROUP, "prune": True},
+        # NORM: lower case, with misspelled lexicon words replaced by the word (docgap_spelling)
+        config={"result_type": "group", "span_group_name": SPAN_GROUP, "prune": True, "phrase_matcher_attr": "NORM"},
     )
     matcher.add([TargetRule(t.text, t.label, attributes=None, metadata={"value": t.value, "extra": list(t.extra)})
                  for t in lex.terms])

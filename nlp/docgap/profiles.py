@@ -128,7 +128,7 @@ class ProfileSet:
             if not d.is_dir():
                 raise PolicyError(f"{d}: policies directory not found")
             for path in sorted(d.glob("*.json")):
-                if path.name == "queries.json":
+                if path.name in ("queries.json", "fees.json"):  # data files beside the profiles
                     continue
                 try:
                     data = load_json(path)

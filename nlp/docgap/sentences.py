@@ -55,12 +55,22 @@ def docgap_sentences(doc: Doc) -> Doc:
         elif prev.text in {".", "!", "?"} and not tok.is_space:
             before = toks[i_prev - 1].lower_ if i_prev >= 1 else ""
             first = tok.text[:1]
-            if (first.isupper() or first.isdigit() or tok.text in BULLETS) and before not in ABBREVIATIONS:
+            before_tok = doc[i_prev - 1] if i_prev >= 1 else None
+            if before_tok is not None and before_tok.like_num and len(before_tok.text) <= 2 and (
+                    before_tok.i == 0 or "\n" in doc[before_tok.i - 1].text_with_ws):
+                tok.is_sent_start = False  # "1. R upper trapezius": list numbering, not a sentence end
+                continue
+            abbreviation = before in ABBREVIATIONS and not (before_tok is not None and before_tok.text in ("PT", "PTs"))
+            if (first.isupper() or first.isdigit() or tok.text in BULLETS) and not abbreviation:
                 start = True
+            elif first.islower() and tok.is_alpha and not abbreviation and len(before) > 1 and prev.idx + 1 < tok.idx:
+                start = True  # shorthand starts sentences in lower case: "... stretches, heat. f/u PCP prn."
         elif prev.text.endswith(".") and len(prev.text) > 1 and prev.lower_[:-1] not in ABBREVIATIONS:
             # tokens like "Dr." keep their period; a sentence-final "word." also lands here
             if tok.text[:1].isupper() and not prev.text[:-1].replace(".", "").isdigit():
-                start = prev.lower_.rstrip(".") not in ABBREVIATIONS and not prev.text[:-1].isupper()
+                # "J. Smith" and "U.S." keep going; "jump sign L > R. Trigger point ..." ends
+                start = prev.lower_.rstrip(".") not in ABBREVIATIONS and (
+                    not prev.text[:-1].isupper() or prev.text[:-1] in ("L", "R"))
         if tok.is_space:
             start = False
         if start:

@@ -32,7 +32,7 @@ def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
     f.therapies = extract_therapies(view, session_sents, lex.failed_outcomes)
     f.symptom_duration_days, f.duration_evidence = extract_duration(view)
     f.palpation = extract_palpation(view)
-    repeat = detect_repeat(view)
+    repeat = detect_repeat(view, procedure)
     f.is_repeat = repeat is not None and procedure is not None
     f.repeat_evidence = repeat if f.is_repeat else None
     f.prior_response = extract_prior_response(view) if procedure else None

@@ -7,13 +7,16 @@ import re
 from ..facts import DrugFact
 from ..lexicon import Lexicons
 from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
-from .procedure import sentence_is_planning
+from .procedure import PAST_CUE, TODAY_DONE, sentence_is_planning
 
 DOSE = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b(?!\s*/)"
     rf"|(?P<conc>\d+(?:\.\d+)?)\s*mg\s*/\s*(?:mL|ml|cc)",
     re.I)
-EACH = re.compile(rf"^\s*(?:[\w%.+/-]+\s+){{0,4}}?(?:at|in|into|to|per|for)?\s*(?:each|every)\b(?:\s+of\s+(?:the\s+)?({NUM}))?|^\s*(?:[\w%.+/-]+\s+){{0,4}}?per\s+(?:trigger\s+)?(?:point|site|injection|TP|TrP|muscle)\b", re.I)
+# words of the same sentence and line ("mL." or a line break ends the search)
+_WORDS = r"(?:[\w%+/-]+(?:\.[\w%]+)*[ \t]+)"
+EACH = re.compile(rf"^[ \t]*{_WORDS}{{0,6}}?(?:at|in|into|to|per|for)?[ \t]*(?:each|every)\b(?:\s+of\s+(?:the\s+)?({NUM}))?"
+                  rf"|^[ \t]*{_WORDS}{{0,4}}?per\s+(?:trigger\s+)?(?:point|site|injection|TP|TrP|muscle)\b", re.I)
 SUBJECTIVE = {"history_of_present_illness", "past_medical_history", "medications", "review_of_systems", "plan"}
 
 
@@ -21,9 +24,17 @@ INJECTATE_CUE = re.compile(r"\b(mixture|mixed|solution|combination|injectate|use
                            r"(?:site|point)|total|divided)\b|\+", re.I)
 
 
+DILUENT = re.compile(r"(?:reconstitut\w*|dilut\w*|mixed)\s+(?:\w+\s+){0,2}?(?:in|with)\s+(?:\d+(?:\.\d+)?\s*(?:mL|ml|cc)\s+(?:of\s+)?)?(?:[\w-]+\s+){0,2}$", re.I)
+
+
 def _session_drug(view: NoteView, m: Mention) -> bool:
     if m.has("HYPOTHETICAL", "HISTORICAL", "NEGATED_EXISTENCE", "DECLINED"):
         return False
+    if m.value == "saline" and DILUENT.search(view.text[max(0, m.start - 60):m.start]):
+        return False  # "Botox 100 units reconstituted in 4 mL preservative-free saline": the diluent
+    if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and PAST_CUE.search(m.sent.text) \
+            and not TODAY_DONE.search(m.sent.text):
+        return False  # "she had trigger point injections with lidocaine and Kenalog at another clinic"
     s = m.sent
     if s.section == "plan":
         if sentence_is_planning(view, s):
@@ -70,11 +81,19 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
             if best is not None and best_dist < 90:
                 assigned[id(best)].append((d, s.start))
     out: dict[str, DrugFact] = {}
+    explicit: set[str] = set()
     for m in mentions:
         drug = lex.drug(m.value)
+        doses = assigned[id(m)]
+        stated = [(d, base) for d, base in doses if d.group("conc") or _stated_total(view, d, base)]
+        is_total = any(not d.group("conc") for d, _ in stated)
+        if is_total:
+            doses = stated  # "ketorolac 30 mg total", "Total triamcinolone 20 mg": the note did the sum
+        else:
+            doses = _drop_mixture_volume(view, doses)
         mg = ml = units = conc = None
-        multiplier = 1
-        for d, base in assigned[id(m)]:
+        unknown_points = False
+        for d, base in doses:
             if d.group("conc"):
                 conc = float(d.group("conc"))
                 continue
@@ -83,12 +102,14 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
                 continue
             unit = d.group("unit").lower()
             tail = view.text[base + d.end():base + d.end() + 60]
-            each = EACH.match(tail)
+            each = None if is_total else EACH.match(tail)
             mult = 1
             if each:
                 k = to_number(each.group(1)) if each.group(1) else injection_count
-                if k:
-                    mult = int(k)
+                if not k:
+                    unknown_points = True  # "4 cc ... into each trigger point", points never counted
+                    continue
+                mult = int(k)
             if unit.startswith(("mg", "milligram")):
                 mg = (mg or 0) + n * mult
             elif unit in ("ml", "cc", "cc's", "ccs", "cm3"):
@@ -103,7 +124,9 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
                 base_conc = drug.concentration_mg_per_ml.get(m.text.lower() + "-" + (nxt.group(1) if nxt else ""))
                 conc = base_conc
         total, unit = None, None
-        if drug.drug_class == "botulinum_toxin" and units:
+        if unknown_points and not (mg or ml or units):
+            pass  # a per-point dose with no number of points: the session total is not documented
+        elif drug.drug_class == "botulinum_toxin" and units:
             total, unit = units, "units"
         elif mg:
             total, unit = mg, "mg"
@@ -118,9 +141,56 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
         prev = out.get(m.value)
         if prev is None:
             out[m.value] = DrugFact(m.value, _num(total), unit, m.text, m.start, m.end, drug.drug_class)
-        elif total is not None and prev.total_dose is None:
+        elif total is not None and (prev.total_dose is None or (is_total and m.value not in explicit)):
             prev.total_dose, prev.dose_unit = _num(total), unit
+        if is_total and total is not None:
+            explicit.add(m.value)
+    _apply_sentence_totals(view, out)
     return list(out.values())
+
+
+SENTENCE_TOTAL = re.compile(r"^\W*total(?:\s+(?:dose|amount))?\s*(?:of\s+|:\s*|=\s*)?(\d+(?:\.\d+)?)\s*(units?|U|mg)\b", re.I)
+
+
+def _apply_sentence_totals(view: NoteView, out: dict[str, DrugFact]) -> None:
+    """'Total 100 units.' with no drug named: the total of the one injectate dosed in that unit."""
+    for s in view.sentences:
+        t = SENTENCE_TOTAL.match(s.text)
+        if not t or view.in_sentence(s, "DRUG"):
+            continue
+        unit = "mg" if t.group(2).lower() == "mg" else "units"
+        same = [d for d in out.values() if d.dose_unit == unit or (unit == "units" and d.drug_class == "botulinum_toxin")]
+        if len(same) == 1:
+            same[0].total_dose, same[0].dose_unit = _num(float(t.group(1))), unit
+
+
+def _drop_mixture_volume(view: NoteView, doses):
+    """'1% lidocaine 3 mL + 0.25% bupivacaine 3 mL, 2 mL per site': the per-site volume is the mixture's,
+    not a second dose of the drug written next to it."""
+    def per_site(d, base):
+        return bool(EACH.match(view.text[base + d.end():base + d.end() + 60]))
+
+    vols = [(d, b) for d, b in doses if not d.group("conc") and d.group("unit").lower() in ("ml", "cc", "cc's", "ccs", "cm3")]
+    if any(per_site(d, b) for d, b in vols) and any(not per_site(d, b) for d, b in vols):
+        return [(d, b) for d, b in doses if (d, b) not in vols or not per_site(d, b)]
+    return doses
+
+
+TOTAL_AFTER = re.compile(r"^\s*(?:total|in total|overall|altogether)\b", re.I)
+TOTAL_BEFORE = re.compile(r"\btotals?\b(?!\s*(?:of\s*)?:?\s*\d+\s*(?:trigger|points?|sites?|injections?|TrPs?|TPs?)\b)", re.I)
+COUNT_TOTAL = re.compile(r"\b(?:points?|sites?|injections?|TrPs?|TPs?)\s+total\b", re.I)
+
+
+def _stated_total(view: NoteView, d: re.Match, base: int) -> bool:
+    """Is this dose written as the session total ("30 mg total", "Total triamcinolone 20 mg",
+    "Totals: ...; triamcinolone 40 mg")?"""
+    if TOTAL_AFTER.match(view.text[base + d.end():base + d.end() + 15]):
+        return True
+    before = view.text[base:base + d.start()]
+    if re.match(r"\s*totals?\s*:", before, re.I):
+        return True
+    seg = re.split(r"[;(]", before)[-1]
+    return bool(TOTAL_BEFORE.search(seg)) and not COUNT_TOTAL.search(seg)
 
 
 def _num(x: float | None):

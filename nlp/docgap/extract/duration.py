@@ -16,19 +16,27 @@ DURATION = re.compile(
     rf"greater than|more than|at least|since|roughly|close to|almost|nearly)\s*(?:the\s+)?(?:(?:past|last|approximately|approx\.?|about|over|roughly|around|nearly|almost|close to|~)\s*)*|(?<![\w.])x|×|(?<!\w)[~>≥]|(?<!\w)&gt;)"
     rf"\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*-?\s*old)"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s*(?:-|\s)?(?:history|hx|h/o|duration)\b"
-    rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?:of\s+)?(?:neck|back|shoulder|hip|jaw|facial|low back|upper back|chronic|persistent|ongoing|myofascial|left|right|bilateral)?\s*(?:pain|symptoms|discomfort)"
+    rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?!-?old\b)(?:of\s+)?(?:(?!old\b|with\b|who\b|male\b|female\b|man\b|woman\b)[\w/&-]+\s+){{0,6}}?(?:pain|symptoms|discomfort|aching)\b"
     rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury)\s+(?:\w+\s+){{0,3}}?{NUMBER}\s*{UNIT}\s+ago",
     re.I)
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-SINCE = re.compile(r"\b(?:since|beginning in|starting in|began in|started in|onset(?: in)?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
+SINCE = re.compile(r"\b(?:since|onset(?: in)?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
                    r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
                    r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?(?:\s+(?:of\s+)?(\d{4}))?\b|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
-EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|benefit|helped|lasted|lasting|follow[- ]?up|return|f/u|rtc|"
+EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fewer|creeping|baseline|returned|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|follow[- ]?up|return|f/u|rtc|"
                      r"every|q\s?\d|prior (?:TPI|injection)|last (?:TPI|injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
                      r"weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
                      r"(?:PT|therapy|physical therapy|chiropractic|medication|NSAIDs?|program)\s+(?:for|x)\s*\d)", re.I)
 PAIN = re.compile(r"pain|ache|aching|symptom|discomfort|spasm|tight|stiff|soreness|headache|c/o|complain|hx|history|onset|"
                   r"started|began|duration|myalgia|myofascial", re.I)
+
+
+# "L neck/shoulder myofascial pain, 10 months," / "pain (10 months)"
+BARE = re.compile(rf"\b(?:pain|symptoms|discomfort|ache)\b[^.;\n\d]{{0,40}}?[,:(-]\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*(?:ago|old|later|after|of\b))", re.I)
+# "for the past year"
+PAST_ONE = re.compile(r"\b(?:for|over|during|in)\s+the\s+(?:past|last)\s+(year|month|week)\b", re.I)
+# "treated here since Feb", "on meloxicam since March": the start of a treatment, not of the pain
+NOT_ONSET = re.compile(r"\b(?:treated|seen|followed|here|therapy|PT|taking|on \w+|using|attending|working)\s+(?:\w+\s+){0,2}$", re.I)
 
 
 def _days(num: str, unit: str) -> int | None:
@@ -99,7 +107,18 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             rank = (0 if PAIN.search(text) else 1) + penalty
             candidates.append((rank, s.start + m.start(), days,
                                Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
+        for pattern in (BARE, PAST_ONE):
+            for m in pattern.finditer(text):
+                if EXCLUDE.search(text[max(0, m.start() - 40):m.end() + 30]):
+                    continue
+                days = _days(m.group(1), m.group(3)) if pattern is BARE else _days("1", m.group(1))
+                if days:
+                    rank = (0 if PAIN.search(text) else 1) + penalty
+                    candidates.append((rank, s.start + m.start(), days,
+                                       Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         for m in SINCE.finditer(text):
+            if NOT_ONSET.search(text[max(0, m.start() - 40):m.start()]):
+                continue
             days = _since_days(m, view.date_of_service)
             if days:
                 rank = (0 if PAIN.search(text) else 1) + penalty

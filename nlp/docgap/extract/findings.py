@@ -12,6 +12,7 @@ FINDING_CUE = re.compile(r"palpat|palpable|identif|noted|found|present|elicit|ap
 PALPATION_CONTEXT = re.compile(r"palpat|pressure|compression|trigger|TrP|\bTPs?\b|exam|taut|nodul|twitch|jump", re.I)
 NOT_REFERRED = re.compile(r"referred\s+(?:to|by|for|from|back|out|him|her|patient)\b|"
                           r"\breferral\s+(?:to|for|from|placed|sent|was|made|order)|^referral\b(?!\s+(?:pattern|zone|of pain))", re.I)
+NEGATIVE_AFTER = re.compile(r"^\s*:?\s*(?:is\s+|was\s+|were\s+)?(?:negative|neg\b|absent|not (?:elicited|present|appreciated|seen)|none\b)", re.I)
 SUBJECTIVE_SECTIONS = {"history_of_present_illness", "past_medical_history", "medications", "review_of_systems",
                        "plan"}
 IMAGING_CONTEXT = re.compile(r"guid|under|using|with|visualiz|needle|inject|image|imaging|real[- ]time|"
@@ -25,6 +26,8 @@ def extract_palpation(view: NoteView) -> list[PalpationFinding]:
     for m in view.of("PALPATION"):
         if m.has("NEGATED_EXISTENCE", "HYPOTHETICAL", "DECLINED"):
             continue
+        if NEGATIVE_AFTER.match(view.text[m.end:m.end + 30]):
+            continue  # "twitch response negative"
         s = m.sent
         if s.section in SUBJECTIVE_SECTIONS and not re.search(r"palpat|exam", s.text, re.I):
             continue

@@ -10,29 +10,34 @@ from .procedure import performed, sentence_is_planning
 SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
     re.I)
-POST_SIDE = re.compile(r"^[\s,]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|left|right|L|R|lt|rt)\b(?:\s*\))?",
+POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|left|right|"
+                       r"[LR]\s*[<>=]\s*[LR]|L|R|lt|rt)(?![\w])(?:\s*\))?",
                        re.I)
+TABLE_ROW = re.compile(r"^\s*\|.*\|.*\||^[^\t\n]*\t[^\t\n]*\t")
 BREAK = re.compile(r"[;\n]|\.\s")
 EXAM_ONLY = re.compile(r"\b(tender|tenderness|TTP|palpation|palpated|spasm|taut|trigger points? (?:noted|identified|present|found)|"
                        r"range of motion|ROM|strength|reflex|exam|examination)\b", re.I)
-PER_MUSCLE = re.compile(rf"^[\s,:-]*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:at|in|with)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b|^[\s,:-]*(?:\(\s*)?(?:x|×|X)\s*(\d+)|^[\s,:-]*(?:\(\s*)?({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b"
+PER_MUSCLE = re.compile(rf"^[\s,:-]*(?:\d+(?:\.\d+)?\s*(?:U|units?|mL|ml|cc|mg)\b[\s,]*(?:(?:divided|split|spread)\s+)?(?:over|into|among|across|in|at)\s+)({NUM})\s+(?:trigger points?|points?|sites?|TrPs?|TPs?|injections?)\b|"
+                        rf"^[\s,:-]*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:at|in|with)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b|^[\s,:-]*(?:\(\s*)?(?:x|×|X)\s*(\d+)|^[\s,:-]*(?:\(\s*)?({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b"
                         rf"|^[\s,:-]*(?:\(\s*)?(?:#|no\.?)\s*(\d+)", re.I)
 PRE_COUNT = re.compile(rf"\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\s+(?:each\s+)?(?:in(?:to)?|to|of|at|within)\s+(?:the\s+)?(?:[\w/]+\s+){{0,3}}$",
                        re.I)
 PRE_X = re.compile(r"(?:^|[\s;,:(])(?:x|×)\s*(\d{1,2})\s+(?:(?:into|in|to|at)\s+(?:the\s+)?)?(?:(?:left|right|lt|rt|L|R|bilateral|b/l)\s+)?(?:upper\s+|lower\s+|mid(?:dle)?\s+)?$", re.I)
 IN_EACH = re.compile(rf"\b({NUM})\s+(?:injections?\s+|sites?\s+|points?\s+|trigger points?\s+)?(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?:to)?|at|on|per)\s+(?:each|every)\b"
-                     rf"|\beach\s+(?:side|muscle)\s+(?:x|×)\s*(\d+)|\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?)\s+(?:each|per)\s+(?:side|muscle)\b",
+                     rf"|\beach\s+(?:side|muscle)\s+(?:x|×)\s*(\d+)|\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\s+(?:each|per|ea)\b"
+                     rf"|\beach\s+(?:injected|needled)\s+({NUM}|once|twice|thrice)\b|\b(?:x|×)\s*(\d+)\s+(?:each|ea)\b|\b(\d+)\s+(?:each|ea)\b",
                      re.I)
 TOTAL = re.compile(
     rf"(?:total(?:\s+of)?|totaling|number of (?:injections|trigger points|sites)(?: injected)?|#\s*(?:of\s*)?(?:injections|sites|TPs|trigger points)|injections?\s*(?:performed|given)?\s*:|sites?\s*:)\s*:?\s*({NUM})\b"
-    rf"|\b({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+|myofascial\s+)?(?:trigger[- ]points?|TrPs?|TPs|injection sites?|sites|injections|points|TPIs)\s+(?:\w+\s+){{0,3}}?(?:were|was)?\s*(?:injected|needled|treated|performed|identified and injected|given)"
+    rf"|\b({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+|myofascial\s+)?(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points|TPIs)\s+(?:\w+\s+){{0,3}}?(?:were|was)?\s*(?:injected|needled|treated|performed|identified and injected|given)"
     rf"|\b(?:injected|needled|treated|injecting|needling)\s+(?:a total of\s+)?({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+)?(?:trigger[- ]points?|TrPs?|TPs|sites|points|areas|locations)"
     rf"|\b(?:TPIs?|trigger point injections?|injections?|dry needling)\s*(?:performed|given|done|administered)?\s*(?:x|×)\s*({NUM})\b"
     rf"|(?<![/\d.])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
     rf"|\b(?:into|among|between|across|over)\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
     rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs|injection sites?|sites|injections|points)\s*(?:total|in total|overall)\b"
-    rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total)\s*\)"
-    rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
+    rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs|trigger points|sites|points|injections)\s*\)"
+    rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b"
+    rf"|\b({NUM})\s+total\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
 DOSE_AFTER = re.compile(r"^\s*(?:mg|mL|ml|cc|units?|U|IU|%|mcg)\b", re.I)
 EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s+(?:was\s+)?(?:injected|needled)\s+once\b|\bone\s+injection\s+(?:per|in each|into each)\s+muscle\b|\bsingle\s+injection\s+(?:in|into)\s+each\b", re.I)
@@ -51,11 +56,18 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
     sides = list(SIDE_WORD.finditer(before))
     if sides:
         return _expand(sides[-1].group(0))
+    # "The trapezius was injected on both sides": a side later in the muscle's own clause
+    rest = _after_window(view, m)
+    later = re.search(r"\b(?:on both sides|bilaterally|on the (left|right)(?: side)?)\b", rest, re.I)
+    if later:
+        return [later.group(1).lower()] if later.group(1) else ["left", "right"]
     return [None]
 
 
 def _expand(word: str) -> list[str | None]:
     w = word.lower().strip()
+    if re.fullmatch(r"[lr]\s*[<>=]\s*[lr]", w):
+        return ["left", "right"]  # "levator (L>R)": both sides, the left worse
     if w.startswith("bilat") or w in ("b/l", "bl", "both", "on both sides") or re.fullmatch(
             r"(?:left|right|lt|rt|l|r)\s*(?:and|&|/)\s*(?:left|right|lt|rt|l|r)", w) and w[0] != w[-1]:
         return ["left", "right"]
@@ -66,30 +78,171 @@ def _expand(word: str) -> list[str | None]:
     return [None]
 
 
+NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b", re.I)
+
+
+STRONG_INJECTION = re.compile(r"inject|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|\bDN\b|\bIMS\b", re.I)
+LEAD_IN_WORDS = re.compile(r"inject|needl|\bTPIs?\b|\bsites?\b|\bpoints\b|\blog\b|treated|\bDN\b|\bIMS\b|\bTDN\b", re.I)
+
+
+def lead_in(view: NoteView, sent) -> str | None:
+    """The line that introduces the list or table this sentence's line belongs to ("Sites injected:",
+    "IMS ... 0.30 x 60 mm:", a table header), found by walking up without crossing a blank line."""
+    text = view.text
+    start = text.rfind("\n", 0, sent.start) + 1
+    for _ in range(15):
+        if start == 0:
+            return None
+        prev_end = start - 1
+        prev_start = text.rfind("\n", 0, prev_end) + 1
+        line = text[prev_start:prev_end]
+        if not line.strip():
+            return None
+        stripped = line.rstrip()
+        if (stripped.endswith(":") or TABLE_ROW.match(stripped)) and LEAD_IN_WORDS.search(stripped) \
+                and not EXAM_ONLY.search(stripped):
+            return stripped
+        start = prev_start
+    return None
+
+
 def _injected(view: NoteView, m: Mention) -> bool:
     if not performed(m, view):
         return False
+    if NOT_INJECTED.search(m.sent.text) and m.sent.text.count(",") < 3:
+        # "L medial pterygoid: tender intraorally, no referral; not injected today." (the muscle's own
+        # clause, or the clause right after it when the muscle's clause is only findings)
+        rel = m.start - m.sent.start
+        clauses = m.sent.text.split(";")
+        pos, k = 0, 0
+        for k, c in enumerate(clauses):
+            if pos + len(c) >= rel:
+                break
+            pos += len(c) + 1
+        own = clauses[k]
+        nxt = clauses[k + 1] if k + 1 < len(clauses) else ""
+        if NOT_INJECTED.search(own) or (NOT_INJECTED.search(nxt) and not INJECTION_CUE.search(own)
+                                        and not re.search(r"\b(?:performed|were|was)\b", nxt, re.I)):
+            return False
     s = m.sent
     if s.section in ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems"):
         return False
-    if INJECTION_CUE.search(s.text):
+    if s.section == "physical_exam":
+        # "TrPs L glute med x2" on exam counts trigger points found, not injections
+        return bool(STRONG_INJECTION.search(s.text))
+    if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING"):
         return True
     if s.section == "procedure" and not EXAM_ONLY.search(s.text):
         return True
-    return False
+    return lead_in(view, s) is not None
+
+
+COUNT_HEADER = re.compile(r"^(?:#\s*(?:of\s*)?(?:points|injections|sites|TrPs|TPs)|points?|injections?|sites?|TrPs?|TPs?|"
+                          r"trigger points?|number|no\.?|count|qty|n)$", re.I)
+
+
+def _cells(line: str) -> list[str]:
+    if "|" in line:
+        return [c.strip() for c in line.strip().strip("|").split("|")]
+    return [c.strip() for c in line.split("\t")]
+
+
+def _table_count(view: NoteView, m: Mention) -> int | None:
+    """Injections on a table row: from a 'Points'/'Injections' column, or 1 per row of a numbered log."""
+    text = view.text
+    ls = text.rfind("\n", 0, m.start) + 1
+    le = text.find("\n", m.start)
+    le = len(text) if le == -1 else le
+    row = text[ls:le]
+    if not TABLE_ROW.match(row):
+        return None
+    lines, start = [], ls
+    while start > 0:  # walk up to the header: the first row of the block
+        ps = text.rfind("\n", 0, start - 1) + 1
+        line = text[ps:start - 1]
+        if not TABLE_ROW.match(line):
+            break
+        lines.insert(0, line)
+        start = ps
+    header = next((ln for ln in lines if re.search(r"[A-Za-z]", ln) and not re.fullmatch(r"[\s|:-]*", ln)), None)
+    if header is None:
+        return None
+    heads, cells = _cells(header), _cells(row)
+    col = next((i for i, h in enumerate(heads) if COUNT_HEADER.match(h) and h != "#"), None)
+    if col is not None and col < len(cells):
+        n = to_number(cells[col]) if cells[col] else None
+        return int(n) if n is not None and float(n).is_integer() else None
+    if heads and heads[0] == "#" and cells and cells[0].isdigit():
+        return 1  # a numbered injection log: one row per injection
+    return None
+
+
+def _neighbours(view: NoteView, m: Mention) -> tuple[int, int]:
+    """The end of the previous and the start of the next muscle mention in the sentence."""
+    ms = view.in_sentence(m.sent, "MUSCLE", "MUSCLE_GROUP")
+    prev_end = max((o.end for o in ms if o.end <= m.start), default=m.sent.start)
+    next_start = min((o.start for o in ms if o.start >= m.end), default=m.sent.end)
+    return prev_end, next_start
+
+
+def _after_window(view: NoteView, m: Mention) -> str:
+    _, nxt = _neighbours(view, m)
+    after = view.text[m.end:nxt]
+    cut = re.search(r";|\.\s|\n", after)
+    return after[:cut.start()] if cut else after
+
+
+SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:left|right)|on both sides)\b[\s,:-]*)?"
+# a count written after its muscle: "x2", "(2)", "(x2)", "2 injections", "at 2 points", "twice", "2 ea"
+COUNT_AFTER = re.compile(rf"^[\s,:|-]*{SIDE_PHRASE}(?:(?:was|were)\s+(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
+                         rf"(?:\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
+                         rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per)\b)"
+                         rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
+                         rf"|(once|twice|thrice|{NUM}\s+times)\b)", re.I)
+# a count written before its muscle: "two trigger points in the left", "and one in the", "x2 R"
+COUNT_BEFORE = re.compile(rf"\b({NUM})\s+(?:trigger points?\s+|TPs?\s+|TrPs?\s+|injections?\s+|points?\s+|sites?\s+)?"
+                          rf"(?:(?:was|were)\s+)?(?:injected\s+|needled\s+)?(?:each\s+)?(?:in(?:to)?|to|at|of|within)\s+(?:the\s+)?"
+                          rf"(?:(?:left|right|L|R|bilateral|b/l)\s+)?(?:upper\s+|lower\s+|mid(?:dle)?\s+)?$", re.I)
+
+
+SIDE_COUNT = re.compile(rf"\b({NUM})\s+(?:(?:injections?|points?|sites?|TPs?|TrPs?|trigger points?)\s+)?(?:on the |in the |)(right|left|R|L)\b", re.I)
+
+
+def _side_counts(view: NoteView, m: Mention) -> dict[str, int]:
+    """'bilat UT (3 on the right, 2 on the left)'"""
+    out = {}
+    for c in SIDE_COUNT.finditer(_after_window(view, m)):
+        n = to_number(c.group(1))
+        side = "left" if c.group(2).lower() in ("left", "l") else "right"
+        if n and float(n).is_integer():
+            out.setdefault(side, int(n))
+    return out if len(out) == 2 else {}
 
 
 def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
-    after = view.text[m.end:m.end + 40]
+    tc = _table_count(view, m)
+    if tc is not None:
+        return tc
+    after = view.text[m.end:m.end + 60]
     pm = PER_MUSCLE.match(after)
+    if pm and pm.group(1):  # "R masseter - 20 U divided over 3 trigger points"
+        n = to_number(pm.group(1))
+        return int(n) if n else None
+    ca = COUNT_AFTER.match(_after_window(view, m))
+    if ca:
+        raw = next(g for g in ca.groups() if g)
+        raw = re.sub(r"\s+times$", "", raw, flags=re.I)
+        n = to_number(raw)
+        return int(n) if n and float(n).is_integer() else None
     if pm:
         n = to_number(next(g for g in pm.groups() if g))
         return int(n) if n else None
-    before = view.text[max(m.sent.start, m.start - 60):m.start]
+    prev_end, _ = _neighbours(view, m)
+    before = view.text[max(prev_end, m.start - 60):m.start]
     px = PRE_X.search(before)
     if px:
         return int(px.group(1))
-    pc = PRE_COUNT.search(before)
+    pc = PRE_COUNT.search(before) or COUNT_BEFORE.search(before)
     if pc:
         n = to_number(pc.group(1))
         return int(n) if n else None
@@ -110,8 +263,12 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
         n = _per_muscle_count(view, m)
         sides = _side(view, m)
         each = IN_EACH.search(view.text[m.start:m.sent.end]) or IN_EACH.search(view.text[m.sent.start:m.start])
+        by_side = _side_counts(view, m) if len(sides) == 2 else {}
         for side in sides:
-            per = n
+            per = by_side.get(side, n)
+            if side in by_side:
+                muscles.append(Muscle(m.value, side, per, m.text, m.start, m.end))
+                continue
             if per is not None and len(sides) == 2 and not each:
                 # "bilateral trapezius x4" counts injections across both sides
                 per = per / 2 if per % 2 == 0 else None
@@ -134,6 +291,15 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
     # a side-less mention of a muscle also named with a side is the same muscle
     sided = {n for (n, s) in merged if s}
     result = [mu for (n, s), mu in merged.items() if s or n not in sided]
+    # "Tx: DN - R side:" then "- glute med x3": a side the note gives that muscle elsewhere, when it
+    # gives exactly one, is the side injected
+    for mu in result:
+        if mu.laterality is None:
+            sides = {side for m in view.of("MUSCLE") if m.value == mu.name and not m.has("NEGATED_EXISTENCE")
+                     for side in _side(view, m)}
+            sides.discard(None)
+            if len(sides) == 1:
+                mu.laterality = sides.pop()
     return result, groups
 
 
@@ -141,10 +307,15 @@ EACH_AFTER = re.compile(r"^\s*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?
 MUSCLE_AFTER = re.compile(r"^\s*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?:to)?|to|at|of|within)\s+(?:the\s+)?$|^\s*$", re.I)
 
 
+# what may sit between a muscle and its own count: "R QL: 2 injections", "R masseter - 20 U divided over 3"
+COUNT_AFTER_MUSCLE = re.compile(r"[ \t:=(),-]*(?:(?:left|right|L|R|bilateral(?:ly)?)[ \t,:-]*)?(?:\d+(?:\.\d+)?\s*(?:U|units?|mL|ml|cc|mg)\b[ \t,]*)?"
+                                r"(?:(?:divided|split|spread)\s+)?(?:(?:over|into|among|across|at|in|x)\s*)?", re.I)
+
+
 def _next_to_muscle(view: NoteView, start: int, end: int) -> bool:
     """Is this count attached to one muscle: 'R QL: 2 injections', '2 trigger points in the R trap'?"""
     for m in view.of("MUSCLE"):
-        if 0 <= start - m.end <= 4 and re.fullmatch(r"[\s:=-]*", view.text[m.end:start]):
+        if 0 <= start - m.end <= 45 and COUNT_AFTER_MUSCLE.fullmatch(view.text[m.end:start]):
             return True
         if 0 <= m.start - end <= 40:
             gap = view.text[end:m.start]

@@ -73,6 +73,7 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
         sent = Sentence(i, s.start_char, s.end_char, text[s.start_char:s.end_char], sec)
         sents.append(sent)
         by_token[s.start:s.end] = [sent] * (s.end - s.start)
+    _close_list_sections(text, sents)
     mentions = []
     for span in doc.spans.get(SPAN_GROUP, []):
         if span.label_ not in ("MUSCLE", "MUSCLE_GROUP", "THERAPY", "PALPATION", "DRUG", "IMAGING", "TPI",
@@ -90,12 +91,31 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
                         PROCEDURAL_NEGATION.match(text[doc[me - 1].idx + len(doc[me - 1]):][:25])
                         or re.search(r"aspirat\w*\W{0,3}$", text[max(0, doc[ms].idx - 20):doc[ms].idx], re.I)):
                     continue  # "negative aspiration", "no blood return": procedure safety, not negation
+                if m.category == "NEGATED_EXISTENCE" and OUTCOME_AFTER.match(text[doc[me - 1].idx + len(doc[me - 1]):][:30]):
+                    continue  # "PT without improvement, naproxen ...": an outcome, not the absence of naproxen
                 mods.add(m.category)
                 mod_texts.append(doc[ms:me].text)
         mentions.append(Mention(span.label_, meta.get("value", ""), tuple(meta.get("extra") or ()), span.text,
                                 span.start_char, span.end_char, sent, mods, mod_texts))
     mentions.sort(key=lambda m: m.start)
     return NoteView(text, sents, mentions, date_of_service)
+
+
+LIST_SECTIONS = {"medications", "review_of_systems", "past_medical_history"}
+BLANK_LINE = re.compile(r"\n[ \t]*\n")
+
+
+def _close_list_sections(text: str, sents: list[Sentence]) -> None:
+    """A medication, allergy or ROS list ends at the first blank line; without a new header the
+    sectionizer would carry it over the rest of the note ("Allergies: NKA. Meds: ..." then the procedure)."""
+    original = [s.section for s in sents]
+    closed = False
+    for i in range(1, len(sents)):
+        if original[i] != original[i - 1]:
+            closed = False  # a new header opens a new section
+        if original[i] in LIST_SECTIONS and (closed or BLANK_LINE.search(text[sents[i - 1].start:sents[i].start])):
+            closed = True
+            sents[i].section = None
 
 
 def join_views(text: str, parts: list[tuple[int, "NoteView"]], date_of_service: str | None = None) -> NoteView:
@@ -117,7 +137,7 @@ def join_views(text: str, parts: list[tuple[int, "NoteView"]], date_of_service: 
 WORD_NUMBERS = {"one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "both": 2, "three": 3, "four": 4, "five": 5,
                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
                 "several": None, "few": None, "couple": 2, "a couple": 2, "fifteen": 15, "twenty": 20,
-                "eighteen": 18}
+                "eighteen": 18, "once": 1, "twice": 2, "thrice": 3}
 NUM = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|a|an|single)"
 
 
@@ -130,11 +150,15 @@ def to_number(s: str) -> float | None:
 
 
 INJECTION_CUE = re.compile(
-    r"inject|injection|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|instill|\binj\b|\bx\s?\d|×\s?\d|\bsites?\b",
+    r"inject|injection|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|instill|\binj\b|\bsites?\b|"
+    r"(?:\bx|×)\s?\d+(?!\s*(?:d|days?|wks?|weeks?|mos?|months?|yrs?|years?|hrs?|hours?|mins?|minutes?|sessions?|visits?)\b)",
     re.I)
 PERFORMED_CUE = re.compile(
     r"\b(injected|infiltrated|instilled|needled|performed|administered|given|completed|done|placed|delivered|"
     r"treated|tolerated|were injected|was injected|injections? (?:to|into|of|in)|today|this visit|this session|"
     r"aspirat\w*|prepped|prepared|sterile|cleaned|gauge|\d+\s?g|band-?aids?|EBL|hemostasis|consent obtained)\b",
     re.I)
-PROCEDURAL_NEGATION = re.compile(r"^\W{0,3}(?:aspirat|blood|heme|flash|paresthes|complication|return of blood)", re.I)
+OUTCOME_AFTER = re.compile(r"^[ \t]{0,3}(?:(?:significant|meaningful|lasting|much|any|durable|sustained|real|noticeable)\s+)?"
+                           r"(?:relief|improvement|benefit|help|success|effect)\b", re.I)
+PROCEDURAL_NEGATION = re.compile(r"^\W{0,3}(?:aspirat|blood|heme|flash|paresthes|complication|return of blood|"
+                                 r"injectate|medication (?:injected|used)|drug (?:injected|used)|anesthetic used|steroid used)", re.I)

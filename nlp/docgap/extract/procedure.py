@@ -10,9 +10,9 @@ NOT_NOW = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "DECLINED")
 PLANNING_SECTIONS = {"plan"}
 REPEAT_CUE = re.compile(
     r"\b(repeat|repeated|subsequent|follow[- ]up|second|third|fourth|another|additional)\s+(set of\s+|round of\s+|series of\s+)?"
-    r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|session)"
+    r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
     r"|\b(s/p|status post|previous|prior|last|most recent|since (?:the|her|his) (?:last|prior))\s+(\w+\s+){0,3}?"
-    r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|session)"
+    r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
     r"|\b(TPIs?|trigger point injections?|injections?|dry needling)\s+(\w+\s+){0,4}?(ago|previously|in the past|last (?:month|visit|time))",
     re.I)
 
@@ -52,9 +52,19 @@ NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|post
 DONE_STRONG = re.compile(r"\b(injected|infiltrated|needled|administered|completed|were performed|was performed)\b", re.I)
 
 
+ONLY_LATER = re.compile(r"\b(will|to be (?:initiated|started|performed|done|scheduled|given)|next (?:follow[- ]?up|visit|"
+                        r"appointment|session)|would like to|plan (?:is|will)|consider\w*|recommend\w*|candidate for)\b", re.I)
+
+
 def not_done(m: Mention) -> bool:
-    """'Discussed trigger point injections; patient declined.' 'TPIs were deferred today.'"""
-    return bool(NOT_DONE.search(m.sent.text)) and not DONE_STRONG.search(m.sent.text)
+    """'Discussed trigger point injections; patient declined.' 'TPIs were deferred today.' 'A series of
+    trigger point injections to be initiated at his next follow up visit.'"""
+    t = m.sent.text
+    if DONE_STRONG.search(t):
+        return False
+    if NOT_DONE.search(t):
+        return True
+    return bool(ONLY_LATER.search(t)) and not re.search(r"\btoday\b", t, re.I)
 
 
 def performed(m: Mention, view: NoteView) -> bool:
@@ -73,13 +83,31 @@ TODAY_DONE = re.compile(r"\b(today|this visit|this session|were performed|was pe
 
 
 def resection(view: NoteView) -> None:
-    """A run-in header ("Allergies: lidocaine. Trigger point injections were performed ...") puts the
-    rest of its line in that section; a sentence there that narrates today's procedure is procedure."""
+    """Sentences that narrate today's procedure inside another section become procedure:
+    - a run-in header ("Allergies: lidocaine. Trigger point injections were performed ...") puts the
+      rest of its line in that section;
+    - an exam section with no header after it runs on into the procedure paragraph ("TPI performed -
+      same technique as last time. 5 trigger points (L upper trap x2, ...)"); the paragraph that starts
+      with the performed procedure is procedure."""
+    sents = view.sentences
     for m in view.of("TPI", "DRY_NEEDLING"):
         s = m.sent
-        if s.section in HISTORY_SECTIONS and TODAY_DONE.search(s.text) and not PAST_CUE.search(s.text) \
-                and not m.has(*NOT_NOW) and not not_done(m) and s.start > _line_start(view, s):
+        t = SAME_AS.sub("", s.text)
+        if not TODAY_DONE.search(t) or PAST_CUE.search(t) or m.has(*NOT_NOW) or not_done(m):
+            continue
+        if s.section in HISTORY_SECTIONS and s.start > _line_start(view, s):
             s.section = "procedure"
+        elif s.section == "physical_exam" and s.start == _line_start(view, s) and \
+                BLANK_BEFORE.search(view.text[max(0, s.start - 4):s.start] or "\n\n"):
+            old = s.section
+            for t in sents[s.index:]:
+                if t.section != old or (t is not s and BLANK_BEFORE.search(view.text[sents[t.index - 1].end - 1:t.start + 1])):
+                    break
+                t.section = "procedure"
+
+
+BLANK_BEFORE = re.compile(r"\n[ \t]*\n")
+SAME_AS = re.compile(r"\b(?:same (?:technique|approach|sites?|solution) )?as (?:at |on |with )?(?:the )?(?:last|prior|previous) (?:time|visit|session)|as before|as previously\b", re.I)
 
 
 def _line_start(view: NoteView, s: Sentence) -> int:
@@ -125,7 +153,10 @@ def _sentence_at(view: NoteView, pos: int) -> Sentence | None:
     return None
 
 
-def detect_repeat(view: NoteView) -> Evidence | None:
+def detect_repeat(view: NoteView, procedure: str | None = None) -> Evidence | None:
+    """A repeat of this session's procedure: earlier dry needling at PT does not make a TPI a repeat."""
+    kinds = {"trigger_point_injection": ("TPI",), "dry_needling": ("DRY_NEEDLING",)}.get(procedure or "",
+                                                                                         ("TPI", "DRY_NEEDLING"))
     for m in REPEAT_CUE.finditer(view.text):
         word = (m.group(4) or m.group(1) or "").lower()
         if word == "prior" and PRIOR_TO.match(view.text[m.start() + 5:]):
@@ -139,7 +170,7 @@ def detect_repeat(view: NoteView) -> Evidence | None:
             if s.section in PLANNING_SECTIONS and sentence_is_planning(view, s):
                 continue
         return Evidence(m.group(0), m.start(), m.end())
-    for t in view.of("TPI", "DRY_NEEDLING"):
+    for t in view.of(*kinds):
         if t.has("HISTORICAL"):
             return Evidence(t.text, t.start, t.end)
     return None

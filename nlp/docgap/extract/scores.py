@@ -16,13 +16,13 @@ PRE_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:pre\b|pre[- ]?(?:proced
 POST_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:post\b|post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|after\b|afterwards?\b|following\b)", re.I)
 ARROW = re.compile(rf"\b(?:pain|VAS|NRS|NPRS|score)[^.\n]{{0,40}}?(?:from\s+)?{SCORE}\s*(?:->|→|=>|to|-->|>)\s*{SCORE}", re.I)
 PERCENT = re.compile(r"(\d{1,3})\s*(?:-\s*\d{1,3}\s*)?%", re.I)
-RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|after|from)\b[^.\n]{0,60}(TPI|injection|trigger|needling|procedure)|"
+RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|after|from)\b[^.\n]{0,60}(TPI|injection|trigger|needling|DN|procedure|session|treatment)s?\b|"
                               r"(TPI|injection|needling)s?\b[^.\n]{0,40}\b(ago|previously|last)|"
                               r"(TPI|injection|needling)s?\s+(?:\w+\s+){0,3}?(done|performed|given|received)\s+(on\b|last\b|in\b|mon|tue|wed|thu|fri|sat|sun|\(?\d)", re.I)
 # the session's own result ("post-procedure 80% relief") is not the response to the prior injection
 THIS_SESSION = re.compile(r"\b(post[- ]?(procedure|injection|TPI)|immediately|after the procedure|at \d+ min|minutes? after|today)\b", re.I)
 RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
-QUALITATIVE = re.compile(r"\b(helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
+QUALITATIVE = re.compile(r"\b(less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
 
 
 def extract_pain_scores(view: NoteView) -> tuple[int | None, int | None]:
@@ -39,8 +39,10 @@ def extract_pain_scores(view: NoteView) -> tuple[int | None, int | None]:
                 post = int(m.group(1))
         if pre is None or post is None:
             a = ARROW.search(t)
-            if a and int(a.group(1)) <= 10 and int(a.group(2)) <= 10 and re.search(
-                    r"pre|post|before|after|injection|procedure|TPI|immediately|following", t, re.I):
+            line = view.text[view.text.rfind("\n", 0, s.start) + 1:s.end]  # "Post-procedure: ... Pain 7/10 -> 2/10."
+            if a and int(a.group(1)) <= 10 and int(a.group(2)) <= 10 and (re.search(
+                    r"pre|post|before|after|injection|procedure|TPI|immediately|following", line, re.I)
+                    or s.section == "procedure"):
                 pre = pre if pre is not None else int(a.group(1))
                 post = post if post is not None else int(a.group(2))
     return pre, post

@@ -12,6 +12,8 @@ PRECEDENCE = (("FAILED", "failed"), ("DECLINED", "declined"), ("NEGATED_EXISTENC
               ("CURRENT", "current"), ("HYPOTHETICAL", "planned"), ("TRIED", "tried"), ("HISTORICAL", "tried"))
 SECTION_DEFAULT = {"medications": "current", "plan": "planned"}
 CONTINUE = re.compile(r"\b(continue|continues|continuing|cont|resume|remain on|stay on)\b", re.I)
+ELSEWHERE = re.compile(r"\b(?:another|outside|elsewhere|other (?:clinic|provider|practice|office|physician)|"
+                       r"previous (?:provider|doctor|clinic|physician)|prior (?:provider|clinic))\b", re.I)
 CLAUSE_BREAK = re.compile(r"\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|;|\balthough\b|\bthough\b", re.I)
 
 
@@ -25,7 +27,16 @@ def _clause(view: NoteView, m) -> str:
         before = before[cuts[-1].end():]
     nxt = CLAUSE_BREAK.search(after)
     if nxt:
-        after = after[:nxt.start()]
+        rest = after[nxt.end():]
+        stop = CLAUSE_BREAK.search(rest)
+        contrast = rest[:stop.start()] if stop else rest
+        # "PT ongoing but plateaued": a contrast clause with no therapy of its own is this one's outcome
+        if nxt.group(0).lower() in ("but", "however", "though", "although") and not any(
+                o.label == "THERAPY" and o.start >= m.end + nxt.end() and o.start < m.end + nxt.end() + len(contrast)
+                for o in view.in_sentence(s)):
+            after = after[:nxt.end()] + contrast
+        else:
+            after = after[:nxt.start()]
     return before + " " + after
 
 
@@ -64,15 +75,22 @@ def _status(view: NoteView, m, failed_res) -> str:
 def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()) -> list[Therapy]:
     out: list[Therapy] = []
     seen = set()
-    for m in view.of("THERAPY", "DRY_NEEDLING"):
-        if m.label == "DRY_NEEDLING":
+    for m in view.of("THERAPY", "DRY_NEEDLING", "TPI"):
+        if m.label == "TPI":
+            if not ELSEWHERE.search(m.sent.text):
+                continue
+            # injections done elsewhere before are a conservative treatment tried (LABELLING.md: other)
+            m = replace(m, label="THERAPY", value="other", extra=("prior injections elsewhere",),
+                        modifiers=m.modifiers | {"TRIED"})
+        elif m.label == "DRY_NEEDLING":
             if not m.has("HISTORICAL"):
                 continue  # needling of this session is the procedure, not a conservative therapy
             # dry needling done in the past is a modality (corpus_samples/LABELLING.md)
             m = replace(m, label="THERAPY", value="modality", extra=("dry needling",))
         if m.text in ("pt", "Pt", "pT") or (m.text.lower() == "pt" and not m.text.isupper()):
             continue  # "pt" is the patient; the therapy is written "PT"
-        if m.sent.index in session_sentences and m.value != "other" and not m.has("HISTORICAL", "TRIED", "FAILED"):
+        if m.sent.index in session_sentences and m.value != "other" and not m.has("HISTORICAL", "TRIED", "FAILED") \
+                and not any(r.search(_clause(view, m)) for r in failed_res):
             continue  # the session's own procedure sentence (e.g. "dry needling performed")
         if m.section == "procedure" and INJECTION_CUE.search(m.sent.text) and not m.has("FAILED", "TRIED", "HISTORICAL"):
             continue
@@ -83,4 +101,7 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
             continue
         seen.add(key)
         out.append(Therapy(m.value, name, status, m.text, m.start, m.end))
-    return out
+    # "PT x 6 weeks failed; will continue PT": continuing a failed therapy keeps it failed (contract)
+    failed = {(t.category, t.name.lower()) for t in out if t.status == "failed"}
+    return [t for t in out if t.status == "failed" or t.status in ("declined", "negated")
+            or (t.category, t.name.lower()) not in failed]

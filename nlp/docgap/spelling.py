@@ -1,0 +1,73 @@
+"""Typo tolerance for lexicon words: "trapezuis", "injecitons", "levator scapuale".
+
+A token that is not a lexicon word but is one edit (insertion, deletion, substitution or transposition)
+away from exactly one lexicon word of at least MIN_LENGTH letters gets that word as its NORM; the target
+matcher matches on NORM, so the misspelled mention is found with its original offsets. Short words are
+never corrected (too many real words sit one edit from "trap" or "QL"), and neither are the common
+words listed in lexicons/spelling.json `never_correct` ("elevator" is not "levator").
+"""
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+MIN_LENGTH = 7
+WORD = re.compile(r"^[a-z]+$")
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1:] for i in range(len(word))}
+
+
+class SpellingIndex:
+    def __init__(self, words: Iterable[str], never_correct: Iterable[str] = (),
+                 concepts: dict[str, set] | None = None):
+        self.words = {w for w in (x.lower() for x in words) if len(w) >= MIN_LENGTH and WORD.match(w)}
+        # word -> the concepts whose terms use it: two spellings of one concept ("lidocain",
+        # "lidocaine") are not an ambiguity
+        self.concepts = concepts or {}
+        self.never = {w.lower() for w in never_correct}
+        self.by_delete: dict[str, set[str]] = {}
+        for w in self.words:
+            for d in _deletes(w):
+                self.by_delete.setdefault(d, set()).add(w)
+
+    def correct(self, token: str) -> str | None:
+        t = token.lower()
+        if len(t) < MIN_LENGTH or t in self.words or t in self.never or not WORD.match(t):
+            return None
+        found: set[str] = set(self.by_delete.get(t, ()))  # a letter dropped: "trapezus"
+        for d in _deletes(t):
+            if d in self.words:
+                found.add(d)  # a letter added: "trapezzius"
+            found |= {w for w in self.by_delete.get(d, ()) if len(w) == len(t)}  # swapped or replaced
+        found = {w for w in found if w[0] == t[0]}
+        if len(found) > 1:
+            shared = set.intersection(*(self.concepts.get(w, {w}) for w in found))
+            if shared:
+                return max(found, key=lambda w: (len(self.concepts.get(w, ())), w))
+        return found.pop() if len(found) == 1 else None
+
+
+@Language.factory("docgap_spelling", default_config={})
+def make_spelling(nlp, name):  # untyped: spaCy resolves factory annotations at runtime
+    return SpellingNormalizer()
+
+
+class SpellingNormalizer:
+    def __init__(self):
+        self.index = SpellingIndex(())
+
+    def set_index(self, index: SpellingIndex) -> None:
+        self.index = index
+
+    def __call__(self, doc: Doc) -> Doc:
+        for tok in doc:
+            if len(tok.text) >= MIN_LENGTH and tok.is_alpha:
+                fixed = self.index.correct(tok.text)
+                if fixed:
+                    tok.norm_ = fixed
+        return doc

@@ -1,0 +1,129 @@
+"""injection_count: total trigger points injected (or needled) this session, with count arithmetic.
+
+Expectations from the contract (section 2 "injection_count") and corpus_samples/LABELLING.md,
+decided before running the pipeline.
+"""
+import pytest
+
+# (text, expected injection_count)
+CASES = [
+    pytest.param("TPI x4 b/l upper trap, 1 cc 1% lido each.", 4, id="terse-x4"),
+    pytest.param("Trigger point injections were performed, 2 in each upper trapezius bilaterally.", 4,
+                 id="two-in-each-bilateral"),
+    pytest.param("TPI today: L trap x2, R levator x1.", 3, id="per-muscle-x-counts"),
+    pytest.param("TPIs to bilateral trapezius with 1% lidocaine.", None, id="no-number-given"),
+    pytest.param("A total of 6 trigger points were injected in the bilateral trapezius and rhomboids.", 6,
+                 id="total-of-n"),
+    pytest.param("Six trigger points were injected with 0.5 mL of 1% lidocaine each.", 6,
+                 id="word-number"),
+    pytest.param("Trigger point injections were performed at 3 sites in the left trapezius and 2 sites in "
+                 "the left rhomboid.", 5, id="sites-summed"),
+    pytest.param("Dry needling was performed to 5 trigger points in the right gluteus medius.", 5,
+                 id="dry-needling-points"),
+    pytest.param("One trigger point was injected in each of the following: left trapezius, left levator "
+                 "scapulae, left rhomboid.", 3, id="one-in-each-of-list"),
+    pytest.param("TPI performed x 3 into R QL.", 3, id="x-space-3"),
+    pytest.param("PROCEDURE: Trigger point injection\nNumber of trigger points injected: 4\n"
+                 "Sites: bilateral upper trapezius\n", 4, id="template-number-field"),
+    pytest.param("Trigger point injections performed. Number of injections: four (4).", 4,
+                 id="word-and-digit"),
+    pytest.param("Trigger point injections were performed in the left trapezius using 3 mL of 1% lidocaine.",
+                 None, id="volume-not-a-count"),
+    pytest.param("Pain 7/10. Trigger point injections to the right levator scapulae were performed.", None,
+                 id="pain-score-not-a-count"),
+    pytest.param("This is her 3rd TPI session. Trigger point injections were performed into 4 trigger "
+                 "points of the left trapezius.", 4, id="session-ordinal-not-a-count"),
+    pytest.param("Trigger point injections were performed to the left trapezius with a 27-gauge needle.",
+                 None, id="needle-gauge-not-a-count"),
+    pytest.param("Will schedule TPI x4 to the bilateral trapezius.", None, id="planned-only"),
+    pytest.param("Bilateral upper trapezius TPI, 3 points each side.", 6, id="n-each-side"),
+    pytest.param("TPI x2 R SCM; x2 L SCM.", 4, id="x2-x2"),
+    pytest.param("Injected 2 trigger points in the right trapezius and 1 trigger point in the right "
+                 "levator scapulae.", 3, id="narrative-sum"),
+    pytest.param("52 year old female with neck pain for 4 months. Trigger point injections were performed "
+                 "to the left trapezius.", None, id="age-and-duration-not-counts"),
+    pytest.param("Trigger point injections performed:\n- R upper trap: 2 injections\n- R levator scapulae: "
+                 "1 injection\n- R rhomboid: 1 injection\n", 4, id="bulleted-per-muscle"),
+    pytest.param("Under sterile conditions, trigger points in the left and right trapezius were injected, "
+                 "two on each side.", 4, id="two-on-each-side"),
+    pytest.param("TPIs x 8 (4 each side) to b/l trap and levator.", 8, id="total-with-breakdown"),
+    pytest.param("Trigger point injections were performed in the left QL. Follow up in 2 weeks.", None,
+                 id="follow-up-interval-not-a-count"),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_injection_count(extract, text, expected):
+    assert extract(text).injection_count == expected
+
+
+# Site tables as EHR flowsheets paste them (pipes or tabs), and a procedure after a medication list.
+TABLES = [
+    pytest.param("Trigger point injections performed.\nInjection log:\n| # | Muscle | Side | Injectate |\n"
+                 "|---|---|---|---|\n| 1 | upper trapezius | R | 1% lidocaine 1 mL |\n"
+                 "| 2 | upper trapezius | R | 1% lidocaine 1 mL |\n| 3 | levator scapulae | R | 1% lidocaine 1 mL |\n",
+                 3, {("trapezius", "right"), ("levator_scapulae", "right")}, id="numbered-pipe-log"),
+    pytest.param("PROCEDURE: Trigger point injections, landmark technique.\nMuscle\tSide\tPoints\tVolume\n"
+                 "rhomboid major\tL\t2\t1 mL\npiriformis\tL\t1\t1 mL\n",
+                 3, {("rhomboid_major", "left"), ("piriformis", "left")}, id="tab-table-points-column"),
+    pytest.param("Allergies: NKA. Meds: naproxen 220 mg prn, sertraline 100 mg\nPain 6/10.\n\n"
+                 "Consent signed, time out. Dr. Lee injected: L upper trap x2, R upper trap x1.\n",
+                 3, {("trapezius", "left"), ("trapezius", "right")}, id="after-a-medication-list"),
+]
+
+
+@pytest.mark.parametrize("text, count, muscles", TABLES)
+def test_tables_and_lists(extract, text, count, muscles):
+    f = extract(text)
+    assert f.injection_count == count
+    assert {(m.name, m.laterality) for m in f.muscles} == muscles
+
+
+# How clinicians write which muscles got how many injections (contract: muscles, injection_count).
+PHRASINGS = [
+    pytest.param('I then injected two trigger points in the left levator and one in the left rhomboid major.',
+                 [('levator_scapulae', 'left'), ('rhomboid_major', 'left')], 3, id='phrasing-1'),
+    pytest.param('Left upper trapezius, left levator scapulae and right rhomboid major were each injected once with 1 mL of 1% lidocaine.',
+                 [('levator_scapulae', 'left'), ('rhomboid_major', 'right'), ('trapezius', 'left')], 3, id='phrasing-2'),
+    pytest.param('Trigger point injections: trapezius, bilaterally, 2 injections per side.',
+                 [('trapezius', 'left'), ('trapezius', 'right')], 4, id='phrasing-3'),
+    pytest.param('TPI performed to rhomboids b/l x 2 each.',
+                 [('rhomboid', 'left'), ('rhomboid', 'right')], 4, id='phrasing-4'),
+    pytest.param('TPIs given: bilat UT (3 on the right, 2 on the left).',
+                 [('trapezius', 'left'), ('trapezius', 'right')], 5, id='phrasing-5'),
+    pytest.param('Injected the upper traps bilaterally, 2 ea.',
+                 [('trapezius', 'left'), ('trapezius', 'right')], 4, id='phrasing-6'),
+    pytest.param('Trigger point injection performed into the left-sided levator scapulae at the superior angle of the scapula.',
+                 [('levator_scapulae', 'left')], None, id='phrasing-7'),
+    pytest.param('Procedure: TPI #4 - L trap x2, L levator x2.',
+                 [('levator_scapulae', 'left'), ('trapezius', 'left')], 4, id='phrasing-8'),
+    pytest.param('Trigger points were injected in the right piriformis twice and the right gluteus medius once.',
+                 [('gluteus_medius', 'right'), ('piriformis', 'right')], 3, id='phrasing-9'),
+    pytest.param('A total of four trigger points were injected: two in the right masseter and two in the right temporalis.',
+                 [('masseter', 'right'), ('temporalis', 'right')], 4, id='phrasing-10'),
+    pytest.param('Under sterile technique, I injected a single trigger point in the left infraspinatus.',
+                 [('infraspinatus', 'left')], 1, id='phrasing-11'),
+    pytest.param('Of the muscles examined, only the right upper trapezius was injected today (x2).',
+                 [('trapezius', 'right')], 2, id='phrasing-12'),
+    pytest.param('TPI: R pec minor x1, R serratus anterior x2. 0.5 mL 1% lidocaine per site.',
+                 [('pectoralis_minor', 'right'), ('serratus_anterior', 'right')], 3, id='phrasing-13'),
+    pytest.param('Trigger point injections were performed in the levator (L>R).',
+                 [('levator_scapulae', 'left'), ('levator_scapulae', 'right')], None, id='phrasing-14'),
+    pytest.param('The trapezius was injected on both sides, 3 points each.',
+                 [('trapezius', 'left'), ('trapezius', 'right')], 6, id='phrasing-15'),
+    pytest.param('4 TP injected L trap.',
+                 [('trapezius', 'left')], 4, id='phrasing-16'),
+    pytest.param('Trigger point injections performed in the right iliopsoas and right quadratus lumborum, one injection each.',
+                 [('iliopsoas', 'right'), ('quadratus_lumborum', 'right')], 2, id='phrasing-17'),
+    pytest.param('Exam: TrPs in bilateral upper trapezius, levator scapulae and rhomboids. TPI performed to the bilateral upper trapezius only, 2 points each side.',
+                 [('trapezius', 'left'), ('trapezius', 'right')], 4, id='phrasing-18'),
+    pytest.param('Needled with injection of 1% lidocaine: R SCM (2), R scalenes (1).',
+                 [('scalene', 'right'), ('sternocleidomastoid', 'right')], 3, id='phrasing-19'),
+]
+
+
+@pytest.mark.parametrize("text, muscles, count", PHRASINGS)
+def test_muscle_and_count_phrasings(extract, text, muscles, count):
+    f = extract(text)
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
+    assert f.injection_count == count

@@ -1,0 +1,81 @@
+"""Session injectates: canonical names and total dose (per-point dose x points, mL x concentration).
+
+Expectations from the contract (section 2 "drugs") and corpus_samples/LABELLING.md ("drugs"),
+decided before running the pipeline. One entry per drug; local anesthetics given in mL or percent
+keep dose_unit "mL"; a drug named without a dose has total_dose and dose_unit null.
+"""
+import pytest
+
+# (text, expected [(name, total_dose, dose_unit)])
+CASES = [
+    pytest.param("Trigger point injections were performed with triamcinolone 10 mg into each of 4 trigger "
+                 "points in the bilateral trapezius.", [("triamcinolone", 40, "mg")], id="per-point-x-points"),
+    pytest.param("TPI to the left trapezius with 1 mL of Kenalog-40.", [("triamcinolone", 40, "mg")],
+                 id="kenalog-40-1ml"),
+    pytest.param("Trigger point injections were performed using 2 mL of Kenalog-40 divided among 4 sites.",
+                 [("triamcinolone", 80, "mg")], id="kenalog-40-2ml"),
+    pytest.param("Trigger point injection of the right QL with Depo-Medrol 40 mg/mL, 1 mL.",
+                 [("methylprednisolone", 40, "mg")], id="depo-medrol-mg-per-ml"),
+    pytest.param("TPI x4 b/l upper trap, 1 cc 1% lido each.", [("lidocaine", 4, "mL")], id="lido-cc-each"),
+    pytest.param("Trigger point injections were performed; a mixture of 4 mL 1% lidocaine and 1 mL Kenalog-40 "
+                 "was injected into the left trapezius and left levator scapulae.",
+                 [("lidocaine", 4, "mL"), ("triamcinolone", 40, "mg")], id="mixture-totals"),
+    pytest.param("Trigger point injections were performed in the left rhomboid with dexamethasone 4 mg and "
+                 "2 mL 1% lidocaine.", [("dexamethasone", 4, "mg"), ("lidocaine", 2, "mL")], id="dexamethasone"),
+    pytest.param("TPI performed to the R upper trap with Toradol 30 mg.", [("ketorolac", 30, "mg")],
+                 id="toradol"),
+    pytest.param("Trigger point injections were performed in the left QL with 0.5% bupivacaine 5 mL.",
+                 [("bupivacaine", 5, "mL")], id="bupivacaine-ml"),
+    pytest.param("Botox 100 units was injected into myofascial trigger points of the bilateral trapezius.",
+                 [("onabotulinumtoxinA", 100, "units")], id="botox-into-trigger-points"),
+    pytest.param("Trigger point injections: 20 units of Botox into each of 3 trigger points in the left "
+                 "trapezius.", [("onabotulinumtoxinA", 60, "units")], id="botox-per-point"),
+    pytest.param("Three trigger points in the right trapezius were injected with 1 mL of normal saline each.",
+                 [("saline", 3, "mL")], id="saline-each"),
+    pytest.param("Trigger point injection of the left levator scapulae with Celestone 6 mg.",
+                 [("betamethasone", 6, "mg")], id="celestone"),
+    pytest.param("Trigger point injections were performed in the R trapezius with Naropin 0.2% 3 mL.",
+                 [("ropivacaine", 3, "mL")], id="naropin"),
+    pytest.param("She takes meloxicam 15 mg daily. Trigger point injections were performed in the left "
+                 "trapezius with 2 mL of 1% lidocaine.", [("lidocaine", 2, "mL")], id="home-med-not-injectate"),
+    pytest.param("TPI to the L levator scapulae, Xylocaine 1% 3 cc.", [("lidocaine", 3, "mL")], id="xylocaine"),
+    pytest.param("Trigger point injections were performed in the left trapezius; Kenalog and lidocaine were "
+                 "injected.", [("lidocaine", None, None), ("triamcinolone", None, None)], id="no-doses"),
+    pytest.param("Dry needling was performed to the right gluteus medius, 4 trigger points.", [],
+                 id="dry-needling-no-drugs"),
+    pytest.param("Plan: TPI with Kenalog 40 mg to the bilateral trapezius at the next visit.", [],
+                 id="planned-only-no-drugs"),
+    pytest.param("Injectate: 1% lidocaine 0.5 mL + Kenalog 10 mg per site; 3 sites (L trap x2, L levator x1). "
+                 "Trigger point injections were performed.",
+                 [("lidocaine", 1.5, "mL"), ("triamcinolone", 30, "mg")], id="per-site-mixture"),
+    pytest.param("Trigger point injections to the bilateral trapezius with 12.5% dextrose 5 mL.",
+                 [("dextrose", 5, "mL")], id="dextrose"),
+    pytest.param("Trigger point injections were performed with Sarapin 2 mL mixed with 2 mL 0.25% Marcaine.",
+                 [("sarapin", 2, "mL"), ("bupivacaine", 2, "mL")], id="sarapin-marcaine"),
+    pytest.param("Trigger point injection into the right gluteus medius with Depo-Medrol 80 mg.",
+                 [("methylprednisolone", 80, "mg")], id="depo-medrol-80"),
+    pytest.param("Allergies: lidocaine (rash). Trigger point injections were performed with 0.25% bupivacaine "
+                 "4 mL.", [("bupivacaine", 4, "mL")], id="allergy-not-injectate"),
+    pytest.param("TPI R upper trap: Kenalog-40 0.5 mL + 1% lidocaine 2 mL.",
+                 [("triamcinolone", 20, "mg"), ("lidocaine", 2, "mL")], id="kenalog-40-half-ml"),
+    pytest.param("Right greater occipital nerve block with 2 mL 0.5% bupivacaine and Kenalog 20 mg.", [],
+                 id="nerve-block-no-session-drugs"),
+]
+
+
+def _norm(dose):
+    return None if dose is None else round(float(dose), 3)
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_drugs(extract, text, expected):
+    got = sorted(((d.name, _norm(d.total_dose), d.dose_unit) for d in extract(text).drugs), key=str)
+    want = sorted(((n, _norm(dose), unit) for n, dose, unit in expected), key=str)
+    assert got == want
+
+
+def test_per_point_dose_without_a_count_has_no_total(extract):
+    # contract: total_dose is the sum over injections; with no number of points it is not documented
+    f = extract("Trigger point injections performed in the right trapezius. 4 cc of Marcaine 0.5% was "
+                "injected into each trigger point.")
+    assert [(d.name, d.total_dose) for d in f.drugs] == [("bupivacaine", None)]

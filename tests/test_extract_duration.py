@@ -1,0 +1,52 @@
+"""symptom_duration_days: week 7, month 30, year 365; "since <month year>" from the 1st of that month to
+the date of service; ranges take the lower bound; "chronic"/"several months" are not durations.
+
+Expectations from the contract (section 2 "symptom_duration_days") and corpus_samples/LABELLING.md,
+decided before running the pipeline. Day counts for "since" cases are worked out by hand
+(2024-03-01 -> 2024-09-15 = 198 days, etc.).
+"""
+import pytest
+
+TPI = " Trigger point injections were performed in the left upper trapezius with 1% lidocaine 2 mL."
+
+# (text, date_of_service, expected days)
+CASES = [
+    pytest.param("Left neck pain for the past 3 months." + TPI, None, 90, id="past-3-months"),
+    pytest.param("Chronic neck pain." + TPI, None, None, id="chronic-no-duration"),
+    pytest.param("Neck and upper back pain since March 2024." + TPI, "2024-09-15", 198, id="since-month-year"),
+    pytest.param("R shoulder blade pain x 6 months." + TPI, None, 180, id="x-6-months"),
+    pytest.param("6-month history of low back pain." + TPI, None, 180, id="n-month-history"),
+    pytest.param("Symptoms for 3-4 months." + TPI, None, 90, id="range-lower-bound"),
+    pytest.param("Myofascial neck pain for over 6 months." + TPI, None, 180, id="over-6-months"),
+    pytest.param("She reports right-sided neck pain for 2 years." + TPI, None, 730, id="two-years"),
+    pytest.param("Low back pain for 8 weeks." + TPI, None, 56, id="eight-weeks"),
+    pytest.param("Neck pain for several months." + TPI, None, None, id="several-months-null"),
+    pytest.param("Long-standing myofascial pain of the shoulder girdle." + TPI, None, None,
+                 id="long-standing-null"),
+    pytest.param("Onset: 1 yr ago.\nLocation: L upper back." + TPI, None, 365, id="onset-1-yr-ago"),
+    pytest.param("Duration of symptoms: 4 months\nSeverity: 7/10" + TPI, None, 120, id="template-duration"),
+    pytest.param("Chronic neck pain. She completed 6 weeks of physical therapy." + TPI, None, None,
+                 id="therapy-duration-not-symptom-duration"),
+    pytest.param("Chronic neck pain. Last TPI gave 50% relief for 6 weeks." + TPI, None, None,
+                 id="relief-duration-not-symptom-duration"),
+    pytest.param("Neck pain since a motor vehicle accident in January 2023." + TPI, "2023-07-10", 190,
+                 id="since-mva-month-year"),
+    pytest.param("Acute onset of neck pain 10 days ago." + TPI, None, 10, id="days-ago"),
+    pytest.param("Neck pain for six months." + TPI, None, 180, id="word-number"),
+    pytest.param("Low back pain for 18 months." + TPI, None, 540, id="eighteen-months"),
+    pytest.param("Ongoing neck pain for about a year." + TPI, None, 365, id="about-a-year"),
+    pytest.param("HPI: 45 yo F with 5 yr h/o bilateral trapezius pain." + TPI, None, 1825,
+                 id="yr-h-o-with-age"),
+    pytest.param("Chronic myofascial pain." + TPI + " Follow up in 6 weeks.", None, None,
+                 id="follow-up-not-duration"),
+    pytest.param("Sx x3 mos, worse with computer work." + TPI, None, 90, id="x3-mos"),
+    pytest.param("Pain since 03/2024." + TPI, "2024-06-15", 106, id="since-mm-yyyy"),
+    pytest.param("Pain started after a fall in Nov 2024." + TPI, "2025-02-10", 101,
+                 id="started-after-fall-month-year"),
+    pytest.param("52 year old male with chronic low back pain." + TPI, None, None, id="age-not-duration"),
+]
+
+
+@pytest.mark.parametrize("text, dos, expected", CASES)
+def test_symptom_duration(extract, text, dos, expected):
+    assert extract(text, date_of_service=dos).symptom_duration_days == expected

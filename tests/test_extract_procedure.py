@@ -1,0 +1,150 @@
+"""Procedure kind (TPI, dry needling, or null), empty session facts when null, repeat sessions with
+the response to the prior injection, and pre/post pain scores.
+
+Expectations from the contract (section 2 "procedure", "dry_needling", "is_repeat"/"prior_response",
+"pain_scores") and corpus_samples/LABELLING.md, decided before running the pipeline.
+"""
+import pytest
+
+TPI = "trigger_point_injection"
+DN = "dry_needling"
+
+# (text, expected procedure, expected dry_needling)
+PROCEDURE = [
+    pytest.param("Trigger point injections were performed in the left trapezius with 2 mL 1% lidocaine.",
+                 TPI, False, id="narrative-tpi"),
+    pytest.param("TPI x4 b/l upper trap, 1 cc 1% lido each.", TPI, False, id="terse-tpi"),
+    pytest.param("Dry needling was performed to the right gluteus medius.", DN, True, id="dry-needling"),
+    pytest.param("Plan: trigger point injections to the bilateral trapezius at the next visit.", None, False,
+                 id="planned-only"),
+    pytest.param("Right greater occipital nerve block was performed with 2 mL 0.5% bupivacaine.", None, False,
+                 id="occipital-nerve-block"),
+    pytest.param("Right subacromial bursa injection was performed with Kenalog 40 mg and 4 mL 1% lidocaine.",
+                 None, False, id="bursa-injection"),
+    pytest.param("Left knee intra-articular injection performed with Depo-Medrol 40 mg.", None, False,
+                 id="joint-injection"),
+    pytest.param("Botox 200 units was injected into the right biceps and brachioradialis for post-stroke "
+                 "spasticity.", None, False, id="botox-spasticity"),
+    pytest.param("Botox 155 units was administered for chronic migraine per the PREEMPT protocol.", None, False,
+                 id="botox-migraine"),
+    pytest.param("Lumbar interlaminar epidural steroid injection at L4-5 was performed under fluoroscopy.",
+                 None, False, id="epidural"),
+    pytest.param("Right greater trochanteric bursa injection with 40 mg triamcinolone.", None, False,
+                 id="trochanteric-bursa"),
+    pytest.param("Follow-up visit. She had TPIs 2 weeks ago with 60% relief. No procedure today.", None, False,
+                 id="follow-up-no-procedure"),
+    pytest.param("Discussed trigger point injections; patient declined.", None, False, id="tpi-declined"),
+    pytest.param("Botox 25 units was injected into myofascial trigger points of each upper trapezius.", TPI,
+                 False, id="botox-into-trigger-points"),
+    pytest.param("Needling without injectate was performed in the left upper trapezius, 3 trigger points.", DN,
+                 True, id="needling-without-injectate"),
+    pytest.param("Intramuscular stimulation was performed to the bilateral lumbar multifidus.", DN, True,
+                 id="intramuscular-stimulation"),
+    pytest.param("Trigger point injections were deferred today due to anticoagulation.", None, False,
+                 id="tpi-deferred"),
+    pytest.param("P: Proceeded with TPI to L trap after verbal consent. Tolerated well.", TPI, False,
+                 id="soap-proceeded"),
+    pytest.param("Left suprascapular nerve block performed with 5 mL 0.25% bupivacaine.", None, False,
+                 id="suprascapular-block"),
+    pytest.param("PROCEDURE NOTE\nProcedure: Trigger point injection(s)\nConsent: obtained\nSites: R upper "
+                 "trapezius x2\nMedication: 1% lidocaine 2 mL\nComplications: none\n", TPI, False,
+                 id="template-procedure-note"),
+    pytest.param("Bilateral L4-5 and L5-S1 medial branch blocks performed.", None, False, id="medial-branch"),
+    pytest.param("Trigger point injections were performed in the right levator scapulae. Will consider an "
+                 "occipital nerve block in the future.", TPI, False, id="tpi-with-future-block"),
+    pytest.param("Trigger point injections were performed in the left trapezius.", TPI, False,
+                 id="unnamed-injectate-not-dry"),
+    pytest.param("De Quervain tendon sheath injection performed with Kenalog 10 mg.", None, False,
+                 id="tendon-sheath"),
+]
+
+
+@pytest.mark.parametrize("text, expected, dry", PROCEDURE)
+def test_procedure_kind(extract, text, expected, dry):
+    f = extract(text)
+    assert (f.procedure, f.dry_needling) == (expected, dry)
+
+
+NOT_TPI = [
+    pytest.param("Right greater occipital nerve block was performed with 2 mL 0.5% bupivacaine and Kenalog "
+                 "40 mg.", id="nerve-block"),
+    pytest.param("Botox 200 units was injected into the right biceps brachii (100 units) and brachioradialis "
+                 "(100 units) for post-stroke spasticity.", id="botox-spasticity"),
+    pytest.param("Plan: TPI x4 to the bilateral upper trapezius with Kenalog 40 mg under ultrasound guidance.",
+                 id="planned-tpi"),
+    pytest.param("Right subacromial bursa injection performed with 1 mL Kenalog-40 under ultrasound guidance.",
+                 id="bursa-under-us"),
+]
+
+
+@pytest.mark.parametrize("text", NOT_TPI)
+def test_no_procedure_means_empty_session_facts(extract, text):
+    f = extract(text)
+    got = (f.procedure, [m.name for m in f.muscles], f.muscle_count, f.injection_count,
+           f.imaging_guidance, [d.name for d in f.drugs], f.dry_needling)
+    assert got == (None, [], None, None, None, [], False)
+
+
+# (text, expected is_repeat, expected prior_response as (relief_percent, duration_days) or None)
+REPEAT = [
+    pytest.param("Repeat trigger point injections today. Prior TPI gave 50% relief for 6 weeks. Trigger point "
+                 "injections were performed in the left trapezius.", True, (50, 42), id="repeat-50pct-6wk"),
+    pytest.param("She reports 70% relief lasting 2 months after her last TPIs. Trigger point injections were "
+                 "performed in the right levator scapulae.", True, (70, 60), id="70pct-2-months"),
+    pytest.param("Trigger point injections were performed in the left trapezius.", False, None, id="first-session"),
+    pytest.param("Repeat TPI today. Trigger point injections were performed in the bilateral trapezius.", True,
+                 None, id="repeat-no-response"),
+    pytest.param("Last injections helped about 80% for 3 weeks. TPI x3 L trap.", True, (80, 21),
+                 id="helped-80-3wk"),
+    pytest.param("Previous TPI 6 weeks ago gave 50% relief. Trigger point injections were performed in the "
+                 "left trapezius.", True, (50, None), id="time-since-is-not-relief-duration"),
+    pytest.param("She had good relief from her last trigger point injections. Trigger point injections were "
+                 "performed in the left rhomboid.", True, (None, None), id="qualitative-response"),
+    pytest.param("Follow-up TPI #3. Trigger point injections were performed in the right QL.", True, None,
+                 id="tpi-number-3"),
+    pytest.param("s/p TPI 1 month ago with 60% improvement x 5 weeks. Repeat TPI performed to R upper trap.",
+                 True, (60, 35), id="sp-tpi-shorthand"),
+    pytest.param("This is her second trigger point injection session. Trigger point injections were performed "
+                 "in the left levator scapulae.", True, None, id="second-session"),
+    pytest.param("Trigger point injections were performed in the left trapezius. May repeat in 8 weeks if "
+                 "needed.", False, None, id="planned-repeat-is-not-repeat"),
+    pytest.param("S: Returns for repeat TPI. Reports 60% relief x 8 wks from TPI on 3/1.\nP: TPI L trap x2.",
+                 True, (60, 56), id="soap-repeat"),
+]
+
+
+@pytest.mark.parametrize("text, repeat, prior", REPEAT)
+def test_repeat_and_prior_response(extract, text, repeat, prior):
+    f = extract(text)
+    got_prior = None if f.prior_response is None else (f.prior_response.relief_percent, f.prior_response.duration_days)
+    assert (f.is_repeat, got_prior) == (repeat, prior)
+
+
+TPI_SENT = " Trigger point injections were performed in the left upper trapezius with 1% lidocaine 2 mL."
+
+# (text, expected (pre, post))
+PAIN = [
+    pytest.param("Trigger point injections were performed in the left trapezius; pain 7/10 before, 2/10 after.",
+                 (7, 2), id="before-after"),
+    pytest.param("Pre-procedure pain: 8/10." + TPI_SENT + " Post-procedure pain: 3/10.", (8, 3),
+                 id="template-pre-post"),
+    pytest.param(TPI_SENT.strip() + " Pain VAS 6/10 pre, 1/10 post.", (6, 1), id="vas-pre-post"),
+    pytest.param(TPI_SENT.strip() + " NRS decreased from 7 to 2 following the injections.", (7, 2),
+                 id="nrs-decreased-from-to"),
+    pytest.param(TPI_SENT.strip() + " Pain score before injection 9/10; after 4/10.", (9, 4),
+                 id="score-before-after-semicolon"),
+    pytest.param(TPI_SENT.strip() + " Post-injection pain 0/10.", (None, 0), id="post-only"),
+    pytest.param(TPI_SENT.strip() + " Pain improved from 6/10 to 2/10 immediately after the procedure.", (6, 2),
+                 id="improved-from-to"),
+    pytest.param(TPI_SENT.strip() + " Tolerated well. Post-procedure pain 1/10 (pre 7/10).", (7, 1),
+                 id="post-then-pre"),
+    pytest.param(TPI_SENT.strip() + " Tolerated well, no complications.", (None, None), id="none-documented"),
+    pytest.param("Pain prior to injection: 8/10\n" + TPI_SENT.strip() + "\nPain after injection: 2/10\n", (8, 2),
+                 id="template-lines"),
+]
+
+
+@pytest.mark.parametrize("text, expected", PAIN)
+def test_pain_scores(extract, text, expected):
+    f = extract(text)
+    assert (f.pain_pre, f.pain_post) == expected

@@ -1,0 +1,70 @@
+"""Conservative therapies: category and status (failed, tried, current, planned, declined, negated).
+
+Expectations from the contract (section 2 "therapies") and corpus_samples/LABELLING.md
+("therapies_tried", "conservative_failed"), decided before running the pipeline. The expected value
+is the exact set of (category, status) pairs the note documents.
+"""
+import pytest
+
+TPI = " Trigger point injections were performed in the left upper trapezius with 1% lidocaine 2 mL."
+
+# (text, expected {(category, status)})
+CASES = [
+    pytest.param("She has failed 8 weeks of physical therapy." + TPI,
+                 {("physical_therapy", "failed")}, id="failed-pt"),
+    pytest.param("Tried ibuprofen and cyclobenzaprine without relief." + TPI,
+                 {("medication", "failed")}, id="meds-without-relief"),
+    pytest.param("Has not tried PT.", {("physical_therapy", "negated")}, id="negated-pt"),
+    pytest.param("Patient declined physical therapy." + TPI,
+                 {("physical_therapy", "declined")}, id="declined-pt"),
+    pytest.param("Plan: referral to physical therapy.", {("physical_therapy", "planned")}, id="planned-pt"),
+    pytest.param("She is currently doing a home exercise program." + TPI,
+                 {("home_exercise", "current")}, id="current-hep"),
+    pytest.param("Heat and ice provided temporary relief only." + TPI,
+                 {("modality", "failed")}, id="modality-temporary-relief"),
+    pytest.param("He completed a course of chiropractic care last fall." + TPI,
+                 {("chiropractic", "tried")}, id="chiro-tried"),
+    pytest.param("Massage therapy with minimal benefit." + TPI,
+                 {("modality", "failed")}, id="massage-minimal-benefit"),
+    pytest.param("Meloxicam was stopped due to GI upset." + TPI,
+                 {("medication", "failed")}, id="med-stopped-side-effects"),
+    pytest.param("Did not tolerate gabapentin (dizziness)." + TPI,
+                 {("medication", "failed")}, id="med-did-not-tolerate"),
+    pytest.param("Persistent pain despite 6 weeks of PT and NSAIDs." + TPI,
+                 {("physical_therapy", "failed"), ("medication", "failed")}, id="despite-pt-nsaids"),
+    pytest.param("Ergonomic workstation changes have been made without improvement." + TPI,
+                 {("activity_modification", "failed")}, id="ergonomics-failed"),
+    pytest.param("She has tried acupuncture." + TPI, {("other", "tried")}, id="acupuncture-tried"),
+    pytest.param("PT x 6 weeks failed; will continue PT." + TPI,
+                 {("physical_therapy", "failed")}, id="continue-after-failed-keeps-failed"),
+    pytest.param("Uses a TENS unit at home." + TPI, {("modality", "current")}, id="tens-current"),
+    pytest.param("Medications: cyclobenzaprine 10 mg qhs, naproxen 500 mg BID." + TPI,
+                 {("medication", "current")}, id="med-list-current"),
+    pytest.param("Yoga and CBT were tried without improvement." + TPI,
+                 {("other", "failed")}, id="yoga-cbt-failed"),
+    pytest.param("No prior physical therapy.", {("physical_therapy", "negated")}, id="no-prior-pt"),
+    pytest.param("She went through a course of physical therapy last year which did not help, and she has "
+                 "been taking Tylenol and ibuprofen on and off with minimal benefit." + TPI,
+                 {("physical_therapy", "failed"), ("medication", "failed")}, id="dictated-narrative"),
+    pytest.param("She has failed PT." + TPI, {("physical_therapy", "failed")},
+                 id="session-injectate-not-a-therapy"),
+    pytest.param("Rest and activity modification were tried for 2 months." + TPI,
+                 {("activity_modification", "tried")}, id="rest-tried"),
+    pytest.param("Previous dry needling gave temporary relief only." + TPI,
+                 {("modality", "failed")}, id="past-dry-needling-modality"),
+    pytest.param("Conservative tx: PT x 3 mo - failed; NSAIDs - failed; HEP - ongoing." + TPI,
+                 {("physical_therapy", "failed"), ("medication", "failed"), ("home_exercise", "current")},
+                 id="shorthand-list"),
+    pytest.param("He does daily stretching." + TPI, {("modality", "current")}, id="stretching-current"),
+    pytest.param("Will start a muscle relaxant.", {("medication", "planned")}, id="planned-med"),
+    pytest.param("She refused chiropractic treatment." + TPI, {("chiropractic", "declined")},
+                 id="declined-chiro"),
+    pytest.param("HPI:\n- PT: 12 sessions, no improvement\n- Naproxen 500 mg BID: ongoing\n" + TPI,
+                 {("physical_therapy", "failed"), ("medication", "current")}, id="bulleted-hpi"),
+]
+
+
+@pytest.mark.parametrize("text, expected", CASES)
+def test_therapies(extract, text, expected):
+    got = {(t.category, t.status) for t in extract(text).therapies}
+    assert got == expected
