@@ -50,3 +50,25 @@ CASES = [
 @pytest.mark.parametrize("text, dos, expected", CASES)
 def test_symptom_duration(extract, text, dos, expected):
     assert extract(text, date_of_service=dos).symptom_duration_days == expected
+
+
+# More ways to write how long the pain has lasted (contract: days; month 30, year 365).
+TPI_SENTENCE = " Trigger point injections were performed in the left upper trapezius with 1% lidocaine 2 mL."
+MORE = [
+    pytest.param('Neck pain for approximately 6 months.', None, 180, id='duration-1'),
+    pytest.param('Symptoms began in March 2025.', '2025-06-11', 102, id='duration-2'),
+    pytest.param('Low back pain x 1 yr.', None, 365, id='duration-3'),
+    pytest.param('Her pain started 8 weeks ago after lifting a box.', None, 56, id='duration-4'),
+    pytest.param('Chronic neck pain, long-standing.', None, None, id='duration-5'),
+    pytest.param('45-year-old with 2-year history of shoulder pain.', None, 730, id='duration-6'),
+    pytest.param('Onset: 10/2024.', '2025-06-11', 253, id='duration-7'),
+    pytest.param('Pain since Thanksgiving.', None, None, id='duration-8'),
+    pytest.param('Complains of right hip pain ongoing for about three months.', None, 90, id='duration-9'),
+    pytest.param('c/o neck pain x several months.', None, None, id='duration-10'),
+    pytest.param('Pain present for over a year.', None, 365, id='duration-11'),
+]
+
+
+@pytest.mark.parametrize("text, dos, expected", MORE)
+def test_more_duration_phrasings(extract, text, dos, expected):
+    assert extract(text + TPI_SENTENCE, date_of_service=dos).symptom_duration_days == expected

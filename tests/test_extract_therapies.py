@@ -68,3 +68,32 @@ CASES = [
 def test_therapies(extract, text, expected):
     got = {(t.category, t.status) for t in extract(text).therapies}
     assert got == expected
+
+
+# Outcome phrasings across clauses (contract: failed = tried with an inadequate response).
+TPI_SENTENCE = " Trigger point injections were performed in the left upper trapezius with 1% lidocaine 2 mL."
+OUTCOMES = [
+    pytest.param('She completed 8 sessions of physical therapy, which helped only temporarily.', [('physical_therapy', 'failed')], id='outcome-1'),
+    pytest.param('PT x6 wks - no change.', [('physical_therapy', 'failed')], id='outcome-2'),
+    pytest.param('Tried naproxen and Flexeril without much benefit.', [('medication', 'failed')], id='outcome-3'),
+    pytest.param('Has been on meloxicam for 2 months with partial relief; pain persists.', [('medication', 'failed')], id='outcome-4'),
+    pytest.param('He has done home exercises daily for 3 months with no improvement.', [('home_exercise', 'failed')], id='outcome-5'),
+    pytest.param('Massage therapy gave relief for a few hours only.', [('modality', 'failed')], id='outcome-6'),
+    pytest.param('Cyclobenzaprine caused drowsiness and was stopped.', [('medication', 'failed')], id='outcome-7'),
+    pytest.param('Chiropractic adjustments x 10 visits, not helpful.', [('chiropractic', 'failed')], id='outcome-8'),
+    pytest.param('She is currently doing PT twice a week.', [('physical_therapy', 'current')], id='outcome-9'),
+    pytest.param('Patient declined physical therapy due to cost.', [('physical_therapy', 'declined')], id='outcome-10'),
+    pytest.param('Gabapentin 300 mg TID - tolerating, modest help.', [('medication', 'current')], id='outcome-11'),
+    pytest.param('Ergonomic workstation changes made in January without improvement.', [('activity_modification', 'failed')], id='outcome-12'),
+    pytest.param('Ice and heat at home, ibuprofen PRN; all minimally effective.', [('medication', 'failed'), ('modality', 'failed')], id='outcome-13'),
+    pytest.param('Failed conservative management including PT, NSAIDs and muscle relaxants.', [('medication', 'failed'), ('physical_therapy', 'failed')], id='outcome-14'),
+    pytest.param('Previously tried acupuncture - no lasting relief.', [('other', 'failed')], id='outcome-15'),
+    pytest.param('TENS unit used at home with some benefit.', [('modality', 'tried')], id='outcome-16'),
+    pytest.param('Six weeks of formal PT completed last fall; she still has pain.', [('physical_therapy', 'failed')], id='outcome-17'),
+]
+
+
+@pytest.mark.parametrize("text, expected", OUTCOMES)
+def test_outcome_phrasings(extract, text, expected):
+    f = extract(text + TPI_SENTENCE)
+    assert sorted({(t.category, t.status) for t in f.therapies}) == [tuple(x) for x in expected]

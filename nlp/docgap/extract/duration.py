@@ -20,7 +20,7 @@ DURATION = re.compile(
     rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury)\s+(?:\w+\s+){{0,3}}?{NUMBER}\s*{UNIT}\s+ago",
     re.I)
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
-SINCE = re.compile(r"\b(?:since|onset(?: in)?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
+SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
                    r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
                    r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?(?:\s+(?:of\s+)?(\d{4}))?\b|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
 EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fewer|creeping|baseline|returned|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|follow[- ]?up|return|f/u|rtc|"

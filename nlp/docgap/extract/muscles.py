@@ -300,7 +300,19 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
             sides.discard(None)
             if len(sides) == 1:
                 mu.laterality = sides.pop()
+    if result:
+        groups = [g for g in groups if not _names_the_area(view, g)]
     return result, groups
+
+
+def _names_the_area(view: NoteView, g: Evidence) -> bool:
+    """'Ultrasound-guided trigger point injection, R upper back' above a list of named muscles: a region
+    term with no count of its own, in a sentence that names no muscle, describes where the procedure
+    was done, not a site injected without a muscle name."""
+    m = next((x for x in view.of("MUSCLE_GROUP") if x.start == g.start), None)
+    if m is None or m.value != "region":
+        return False
+    return not view.in_sentence(m.sent, "MUSCLE") and _per_muscle_count(view, m) is None
 
 
 EACH_AFTER = re.compile(r"^\s*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?:to)?|at|on|per)\s+(?:each|every)\b|^\s*each\b", re.I)

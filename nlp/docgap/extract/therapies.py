@@ -14,6 +14,8 @@ SECTION_DEFAULT = {"medications": "current", "plan": "planned"}
 CONTINUE = re.compile(r"\b(continue|continues|continuing|cont|resume|remain on|stay on)\b", re.I)
 ELSEWHERE = re.compile(r"\b(?:another|outside|elsewhere|other (?:clinic|provider|practice|office|physician)|"
                        r"previous (?:provider|doctor|clinic|physician)|prior (?:provider|clinic))\b", re.I)
+# "Ice and heat at home, ibuprofen PRN; all minimally effective." "PT last fall; she still has pain."
+FOLLOW_UP_OUTCOME = re.compile(r"\s*(?:all|both|neither|none|each|these|which|that|pain|symptoms|she|he|the patient|patient|pt|it|they)\b", re.I)
 CLAUSE_BREAK = re.compile(r"\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|;|\balthough\b|\bthough\b", re.I)
 
 
@@ -31,7 +33,9 @@ def _clause(view: NoteView, m) -> str:
         stop = CLAUSE_BREAK.search(rest)
         contrast = rest[:stop.start()] if stop else rest
         # "PT ongoing but plateaued": a contrast clause with no therapy of its own is this one's outcome
-        if nxt.group(0).lower() in ("but", "however", "though", "although") and not any(
+        contrast_word = nxt.group(0).lower() in ("but", "however", "though", "although")
+        outcome_only = nxt.group(0) == ";" and FOLLOW_UP_OUTCOME.match(contrast)
+        if (contrast_word or outcome_only) and not any(
                 o.label == "THERAPY" and o.start >= m.end + nxt.end() and o.start < m.end + nxt.end() + len(contrast)
                 for o in view.in_sentence(s)):
             after = after[:nxt.end()] + contrast
