@@ -179,7 +179,7 @@ def main() -> None:
     ap.add_argument("--memory", default="10000,100000", help="short-note counts for the memory check ('' to skip)")
     ap.add_argument("--lengths", default="200:40,800:15,3200:5", help="WORDS:NOTES for the note-length check")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--out", default=str(HERE / "results.json"))
+    ap.add_argument("--out", default=str(HERE / "results" / "scale.json"))
     a = ap.parse_args()
     from docgap.batch import default_workers
 

@@ -218,7 +218,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="local processes (default) or Spark (Parquet in, Parquet out)")
     s.add_argument("--spark-master", help="Spark master URL when --engine spark (default: from spark-submit, "
                    "else local[*])")
-    s.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
     s.add_argument("--queue", metavar="URL", help="also load the results and notes into this review queue database")
     common(s)
     s.set_defaults(func=cmd_scan)
