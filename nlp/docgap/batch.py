@@ -19,6 +19,7 @@ the resume checkpoint. The state file is deleted after a successful run.
 from __future__ import annotations
 
 import gc
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -79,6 +80,7 @@ _TIMEOUT: float | None = None
 def _init_worker(engine_args: dict, note_timeout: float | None, parent: int | None) -> None:
     global _ENGINE, _TIMEOUT
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and stops the pool
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited through fork
     _ENGINE = Engine(**engine_args)
     _TIMEOUT = note_timeout
     tune_gc()
@@ -309,8 +311,11 @@ def run_scan(raws: Iterable[dict | Record], output: str | Path, write: Callable[
                 records[seq] = rec
                 yield (seq, error_result(rec.note_id, *rec.error) if rec.error else rec)
 
+        items = to_items()
+        first = next(items, None)  # a bad file header fails here, before any worker starts
         runner = _Runner(opts)
-        for rows in runner.map(extract_batch, _chunks(to_items(), opts.batch_size)):
+        chained = itertools.chain([first], items) if first is not None else iter(())
+        for rows in runner.map(extract_batch, _chunks(chained, opts.batch_size)):
             state.commit_batch(rows, records)
             if progress:
                 progress.update(len(rows))
@@ -337,7 +342,8 @@ def run_scan(raws: Iterable[dict | Record], output: str | Path, write: Callable[
     finally:
         if runner is not None:
             runner.close(terminate=not ok)
-        state.close(delete=ok)
+        # keep the state only when it holds work to resume
+        state.close(delete=ok or state.staged_prefix() == 0)
 
 
 def _ordered_rules(runner: _Runner, batches: Iterable[list]) -> Iterator[list[dict]]:
