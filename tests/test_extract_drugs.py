@@ -79,3 +79,25 @@ def test_per_point_dose_without_a_count_has_no_total(extract):
     f = extract("Trigger point injections performed in the right trapezius. 4 cc of Marcaine 0.5% was "
                 "injected into each trigger point.")
     assert [(d.name, d.total_dose) for d in f.drugs] == [("bupivacaine", None)]
+
+
+# Dose arithmetic as clinicians write it (contract: total over the session's injections).
+FOUR_POINTS = "Trigger point injections were performed in the left upper trapezius (4 points). "
+ARITHMETIC = [
+    pytest.param('Each site received 0.5 mL of 1% lidocaine.', [('lidocaine', 2, 'mL')], id='arithmetic-1'),
+    pytest.param('Injectate: 40 mg Depo-Medrol mixed with 4 mL 0.25% bupivacaine, divided among the 4 points.', [('bupivacaine', 4, 'mL'), ('methylprednisolone', 40, 'mg')], id='arithmetic-2'),
+    pytest.param('Kenalog-40 0.5 mL and lidocaine 1% 3.5 mL were used.', [('lidocaine', 3.5, 'mL'), ('triamcinolone', 20, 'mg')], id='arithmetic-3'),
+    pytest.param('Toradol 15 mg per site.', [('ketorolac', 60, 'mg')], id='arithmetic-4'),
+    pytest.param('Solution of dexamethasone 4 mg/mL 1 mL + 1% lidocaine 3 mL; 1 mL per point.', [('dexamethasone', 4, 'mg'), ('lidocaine', 3, 'mL')], id='arithmetic-5'),
+    pytest.param('2 cc of 0.5% Marcaine with 10 mg Kenalog at each point.', [('bupivacaine', 8, 'mL'), ('triamcinolone', 40, 'mg')], id='arithmetic-6'),
+    pytest.param('Normal saline 1 mL per site (lidocaine allergy).', [('saline', 4, 'mL')], id='arithmetic-7'),
+    pytest.param('Sarapin 5 mL + 1% Xylocaine 5 mL total.', [('lidocaine', 5, 'mL'), ('sarapin', 5, 'mL')], id='arithmetic-8'),
+    pytest.param('Used 80 mg of methylprednisolone acetate in 4 mL of 1% lidocaine.', [('lidocaine', 4, 'mL'), ('methylprednisolone', 80, 'mg')], id='arithmetic-9'),
+    pytest.param('Ropivacaine 0.2%, 1.5 mL at each of the four sites.', [('ropivacaine', 6, 'mL')], id='arithmetic-10'),
+]
+
+
+@pytest.mark.parametrize("text, expected", ARITHMETIC)
+def test_dose_arithmetic(extract, text, expected):
+    f = extract(FOUR_POINTS + text)
+    assert sorted(((d.name, d.total_dose, d.dose_unit) for d in f.drugs), key=str) == [tuple(x) for x in expected]

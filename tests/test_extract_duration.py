@@ -72,3 +72,21 @@ MORE = [
 @pytest.mark.parametrize("text, dos, expected", MORE)
 def test_more_duration_phrasings(extract, text, dos, expected):
     assert extract(text + TPI_SENTENCE, date_of_service=dos).symptom_duration_days == expected
+
+
+# Onset tied to an event and a date (contract: measured from the 1st of the month, or the day when given).
+EVENTS = [
+    pytest.param("Pain started when he shoveled the driveway in February of last year.", "2025-01-08", 342, id="event-last-year"),
+    pytest.param("Neck pain ongoing since MVA 10/2024 (rear-ended).", "2025-02-04", 126, id="event-numeric-month"),
+    pytest.param("Jaw pain since wisdom tooth extraction 3/20/2025.", "2025-05-29", 70, id="event-full-date"),
+    pytest.param("Low back pain since he tweaked it golfing in April.", "2025-08-12", 133, id="event-month-no-year"),
+    pytest.param("Buttock pain, onset ~Thanksgiving 2024 after lifting pallets.", "2025-04-02", 125, id="event-holiday"),
+    pytest.param("About 50% better since starting dry needling in early March; neck pain began Oct 2024.", "2025-03-31", 181,
+                 id="treatment-start-is-not-onset"),
+    pytest.param("Uses rizatriptan about 8 days a month for headaches.", None, None, id="frequency-is-not-duration"),
+]
+
+
+@pytest.mark.parametrize("text, dos, expected", EVENTS)
+def test_onset_events(extract, text, dos, expected):
+    assert extract(text + TPI_SENTENCE, date_of_service=dos).symptom_duration_days == expected

@@ -148,3 +148,56 @@ PAIN = [
 def test_pain_scores(extract, text, expected):
     f = extract(text)
     assert (f.pain_pre, f.pain_post) == expected
+
+
+# Procedures that are and are not trigger point injections performed today (contract: procedure).
+NEAR_MISSES = [
+    pytest.param('Procedure: Right knee intra-articular injection with 40 mg Kenalog. Tolerated well.', None, id='near-miss-1'),
+    pytest.param('Left trochanteric bursa was injected with 1 mL Kenalog-40 and 3 mL lidocaine after sterile prep.', None, id='near-miss-2'),
+    pytest.param('Bilateral occipital nerve blocks performed with 2 mL 0.5% bupivacaine each side.', None, id='near-miss-3'),
+    pytest.param('Myofascial trigger points in the trapezius were injected with 1% lidocaine, 3 points.', 'trigger_point_injection', id='near-miss-4'),
+    pytest.param('We discussed trigger point injections; she would like to think about it.', None, id='near-miss-5'),
+    pytest.param('She had trigger point injections in 2023 with good relief. Today we performed a right SI joint injection under fluoroscopy.', None, id='near-miss-6'),
+    pytest.param('TPI done today R trap x2.', 'trigger_point_injection', id='near-miss-7'),
+    pytest.param('s/p TPI 2 weeks ago, here for follow up, doing well. Will repeat in 1 month if needed.', None, id='near-miss-8'),
+    pytest.param('Plan: trigger point injections next visit once authorization is approved.', None, id='near-miss-9'),
+    pytest.param('Dry needling performed to the right upper trapezius x3 with 0.25 x 30 mm needles.', 'dry_needling', id='near-miss-10'),
+    pytest.param('Botox 100 units for cervical dystonia: R SCM 30 units, L splenius 50 units, R trapezius 20 units.', None, id='near-miss-11'),
+    pytest.param('Lumbar epidural steroid injection L4-5 performed; also noted trigger points in the left QL which were not injected.', None, id='near-miss-12'),
+]
+
+
+@pytest.mark.parametrize("text, expected", NEAR_MISSES)
+def test_near_misses(extract, text, expected):
+    assert extract(text).procedure == expected
+
+
+REPEATS = [
+    pytest.param('Returns 6 weeks after TPIs with 60% relief lasting 5 weeks. TPI L trap x2 performed today.', True, (60, 35), id='repeat-1'),
+    pytest.param('Last TPI 3 months ago helped about 80% for 2 months. Repeat TPI performed today to L trap.', True, (80, 60), id='repeat-2'),
+    pytest.param('Follow-up TPI today. Previous injections gave no relief. TPI L trap x2.', True, (0, None), id='repeat-3'),
+    pytest.param('This is her second set of trigger point injections. TPI L trap x2 today.', True, None, id='repeat-4'),
+    pytest.param('First-ever TPI today, L trap x2.', False, None, id='repeat-5'),
+]
+
+
+@pytest.mark.parametrize("text, repeat, prior", REPEATS)
+def test_repeat_phrasings(extract, text, repeat, prior):
+    f = extract(text)
+    got = (f.prior_response.relief_percent, f.prior_response.duration_days) if f.prior_response else None
+    assert (f.is_repeat, got) == (repeat, prior)
+
+
+SCORES = [
+    pytest.param('TPI L trap x2 today. Pain 8/10 pre, 3/10 post.', (8, 3), id='scores-1'),
+    pytest.param('TPI L trap x2 today. VAS before: 7; after: 2.', (7, 2), id='scores-2'),
+    pytest.param('TPI L trap x2 today. Pre-injection NRS 6/10; 10 minutes post-injection NRS 1/10.', (6, 1), id='scores-3'),
+    pytest.param('TPI L trap x2 today. Pain went from 9/10 to 4/10 after the injections.', (9, 4), id='scores-4'),
+    pytest.param('Pain 7/10 today. TPI L trap x2 performed.', (None, None), id='scores-5'),
+]
+
+
+@pytest.mark.parametrize("text, expected", SCORES)
+def test_pain_score_phrasings(extract, text, expected):
+    f = extract(text)
+    assert (f.pain_pre, f.pain_post) == expected

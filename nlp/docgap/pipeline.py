@@ -53,12 +53,24 @@ def _register_extensions() -> None:
             Span.set_extension(attr, default=False)
 
 
+# generic titles that may be followed by a dash or parenthesis on their line; a title such as
+# "Trigger Point Injection - Procedure Record" names the note, not a section
+DASH_TITLES = {"procedure", "procedures", "procedure details", "technique", "plan", "assessment", "exam",
+               "examination", "physical exam", "impression", "indication", "indications", "medications"}
+
+
 def _headers_end_line(sectionizer, doc, matches):
     """A title written with its colon ("Plan:") may have text after it on the same line; a bare title
-    ("Procedure Details", "Plan") is a header only when it is alone on its line."""
+    ("Procedure Details", "Plan") is a header when it is alone on its line or followed by a dash or a
+    parenthesis ("Procedure - ...", "Procedure (consent, prep): ...")."""
     from medspacy.section_detection import util
 
-    return [m for m in matches if doc[m[2] - 1].text == ":"
+    def opens_line(m):  # "Procedure - trigger point injections", "Procedure (consent, prep):"
+        nxt = doc[m[2]] if m[2] < len(doc) else None
+        return (nxt is not None and nxt.text in ("-", "–", "—", "(") and doc[m[2] - 1].whitespace_
+                and doc[m[1]:m[2]].text.lower() in DASH_TITLES)
+
+    return [m for m in matches if doc[m[2] - 1].text == ":" or opens_line(m)
             or util.is_end_line(m[2] - 1, doc, sectionizer.newline_pattern)]
 
 

@@ -63,7 +63,8 @@ def docgap_sentences(doc: Doc) -> Doc:
             abbreviation = before in ABBREVIATIONS and not (before_tok is not None and before_tok.text in ("PT", "PTs"))
             if (first.isupper() or first.isdigit() or tok.text in BULLETS) and not abbreviation:
                 start = True
-            elif first.islower() and tok.is_alpha and not abbreviation and len(before) > 1 and prev.idx + 1 < tok.idx:
+            elif (first.islower() and tok.is_alpha or first in "~(#*\"'") and not abbreviation and len(before) > 1 \
+                    and prev.idx + 1 < tok.idx:
                 start = True  # shorthand starts sentences in lower case: "... stretches, heat. f/u PCP prn."
         elif prev.text.endswith(".") and len(prev.text) > 1 and prev.lower_[:-1] not in ABBREVIATIONS:
             # tokens like "Dr." keep their period; a sentence-final "word." also lands here

@@ -10,7 +10,7 @@ from .duration import extract_duration
 from .findings import extract_imaging, extract_palpation
 from .muscles import extract_injection_count, extract_muscles
 from .note import NoteView, join_views, view_of
-from .procedure import detect_procedure, detect_repeat, resection
+from .procedure import detect_procedure, detect_repeat, procedure_end, resection
 from .scores import extract_pain_scores, extract_prior_response
 from .therapies import extract_therapies
 
@@ -29,7 +29,7 @@ def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
     drugs = extract_drugs(view, lex, count)
     procedure, proc_ev = detect_procedure(view, has_injectate=bool(drugs))
     session_sents = {m.sent.index for m in view.of("TPI", "DRY_NEEDLING")} if procedure else set()
-    f.therapies = extract_therapies(view, session_sents, lex.failed_outcomes)
+    f.therapies = extract_therapies(view, session_sents, lex.failed_outcomes, procedure_end(view) if procedure else None)
     f.symptom_duration_days, f.duration_evidence = extract_duration(view)
     f.palpation = extract_palpation(view)
     repeat = detect_repeat(view, procedure)

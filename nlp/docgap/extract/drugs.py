@@ -15,7 +15,7 @@ DOSE = re.compile(
     re.I)
 # words of the same sentence and line ("mL." or a line break ends the search)
 _WORDS = r"(?:[\w%+/-]+(?:\.[\w%]+)*[ \t]+)"
-EACH = re.compile(rf"^[ \t]*{_WORDS}{{0,6}}?(?:at|in|into|to|per|for)?[ \t]*(?:each|every)\b(?:\s+of\s+(?:the\s+)?({NUM}))?"
+EACH = re.compile(rf"^[ \t]*{_WORDS}{{0,8}}?(?:at|in|into|to|per|for)?[ \t]*(?:each|every)\b(?:\s+of\s+(?:the\s+)?({NUM}))?"
                   rf"|^[ \t]*{_WORDS}{{0,4}}?per\s+(?:trigger\s+)?(?:point|site|injection|TP|TrP|muscle)\b", re.I)
 SUBJECTIVE = {"history_of_present_illness", "past_medical_history", "medications", "review_of_systems", "plan"}
 
@@ -27,9 +27,16 @@ INJECTATE_CUE = re.compile(r"\b(mixture|mixed|solution|combination|injectate|use
 DILUENT = re.compile(r"(?:reconstitut\w*|dilut\w*|mixed)\s+(?:\w+\s+){0,2}?(?:in|with)\s+(?:\d+(?:\.\d+)?\s*(?:mL|ml|cc)\s+(?:of\s+)?)?(?:[\w-]+\s+){0,2}$", re.I)
 
 
+EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|TrP|pt|injection|muscle|location)s?\s+)?"
+                         r"(?:received|got|was injected with|was given|with|:)\s*(?:a\s+)?$|\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*:?\s*$", re.I)
+ALLERGY = re.compile(r"^\W{0,3}(?:allergy|allergies|allergic|intoleran\w+|sensitivity|reaction)\b", re.I)
+
+
 def _session_drug(view: NoteView, m: Mention) -> bool:
     if m.has("HYPOTHETICAL", "HISTORICAL", "NEGATED_EXISTENCE", "DECLINED"):
         return False
+    if ALLERGY.match(view.text[m.end:m.end + 20]) or re.search(r"allergic to\s+$|allergies:\s*$", view.text[max(0, m.start - 20):m.start], re.I):
+        return False  # "(lidocaine allergy)"
     if m.value == "saline" and DILUENT.search(view.text[max(0, m.start - 60):m.start]):
         return False  # "Botox 100 units reconstituted in 4 mL preservative-free saline": the diluent
     if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and PAST_CUE.search(m.sent.text) \
@@ -62,6 +69,9 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
         s = ms[0].sent
         for d in DOSE.finditer(s.text):
             ds, de = s.start + d.start(), s.start + d.end()
+            if re.search(r"=\s*$|\btotal (?:volume )?(?:of )?$", s.text[:d.start()][-20:], re.I) and len(ms) > 1 \
+                    and (d.group("unit") or "").lower() in VOLUME_UNITS:
+                continue  # "8 mL bupivacaine + 1 mL dexamethasone = 9 mL": the mixture, not one drug
             best, best_dist = None, 10 ** 9
             for m in ms:
                 if de <= m.start:
@@ -102,10 +112,10 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
                 continue
             unit = d.group("unit").lower()
             tail = view.text[base + d.end():base + d.end() + 60]
-            each = None if is_total else EACH.match(tail)
+            each = None if is_total else (_each_after(tail, unit) or EACH_BEFORE.search(view.text[base:base + d.start()]))
             mult = 1
             if each:
-                k = to_number(each.group(1)) if each.group(1) else injection_count
+                k = to_number(each.group(1)) if each.re is EACH and each.group(1) else injection_count
                 if not k:
                     unknown_points = True  # "4 cc ... into each trigger point", points never counted
                     continue
@@ -164,11 +174,27 @@ def _apply_sentence_totals(view: NoteView, out: dict[str, DrugFact]) -> None:
             same[0].total_dose, same[0].dose_unit = _num(float(t.group(1))), unit
 
 
+VOLUME_UNITS = ("ml", "cc", "cc's", "ccs", "cm3")
+
+
+def _each_after(tail: str, unit: str | None = None):
+    """'each' after a dose, unless another dose of the same kind comes first ('1 mL Kenalog-40 was
+    prepared and 1 mL was injected at each point': that 'each' belongs to the second volume; in
+    'lidocaine 0.5 mL + Kenalog 10 mg per site' it applies to both)."""
+    e = EACH.match(tail)
+    if e and unit:
+        kind = unit.lower() in VOLUME_UNITS
+        for d in DOSE.finditer(tail[:e.end()]):
+            if d.group("unit") and (d.group("unit").lower() in VOLUME_UNITS) == kind:
+                return None
+    return e
+
+
 def _drop_mixture_volume(view: NoteView, doses):
     """'1% lidocaine 3 mL + 0.25% bupivacaine 3 mL, 2 mL per site': the per-site volume is the mixture's,
     not a second dose of the drug written next to it."""
     def per_site(d, base):
-        return bool(EACH.match(view.text[base + d.end():base + d.end() + 60]))
+        return bool(_each_after(view.text[base + d.end():base + d.end() + 60], d.group("unit")))
 
     vols = [(d, b) for d, b in doses if not d.group("conc") and d.group("unit").lower() in ("ml", "cc", "cc's", "ccs", "cm3")]
     if any(per_site(d, b) for d, b in vols) and any(not per_site(d, b) for d, b in vols):
@@ -184,8 +210,9 @@ COUNT_TOTAL = re.compile(r"\b(?:points?|sites?|injections?|TrPs?|TPs?)\s+total\b
 def _stated_total(view: NoteView, d: re.Match, base: int) -> bool:
     """Is this dose written as the session total ("30 mg total", "Total triamcinolone 20 mg",
     "Totals: ...; triamcinolone 40 mg")?"""
-    if TOTAL_AFTER.match(view.text[base + d.end():base + d.end() + 15]):
-        return True
+    if TOTAL_AFTER.match(view.text[base + d.end():base + d.end() + 15]) or re.match(
+            r"^\s*(?:of\s+)?[\w-]+\s+(?:total|in total)\b", view.text[base + d.end():base + d.end() + 30], re.I):
+        return True  # "30 mg total", "(20 mg triamcinolone total"
     before = view.text[base:base + d.start()]
     if re.match(r"\s*totals?\s*:", before, re.I):
         return True

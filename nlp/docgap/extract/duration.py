@@ -14,19 +14,21 @@ NUMBER = rf"({NUM}|half a|one and a half|a couple of|couple of)(?:\s*(?:-|to|or)
 DURATION = re.compile(
     rf"(?:\b(?:for|x|×|over|past|last|lasting|duration(?: of (?:symptoms|pain|complaints?))?\s*:?|of|approximately|approx\.?|about|around|nearly|almost|"
     rf"greater than|more than|at least|since|roughly|close to|almost|nearly)\s*(?:the\s+)?(?:(?:past|last|approximately|approx\.?|about|over|roughly|around|nearly|almost|close to|~)\s*)*|(?<![\w.])x|×|(?<!\w)[~>≥]|(?<!\w)&gt;)"
-    rf"\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*-?\s*old)"
+    rf"\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*-?\s*old)(?!\s*(?:a|per|/|each)\s*(?:month|mo|week|wk|day|year|yr)\b)"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s*(?:-|\s)?(?:history|hx|h/o|duration)\b"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?!-?old\b)(?:of\s+)?(?:(?!old\b|with\b|who\b|male\b|female\b|man\b|woman\b)[\w/&-]+\s+){{0,6}}?(?:pain|symptoms|discomfort|aching)\b"
-    rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury)\s+(?:\w+\s+){{0,3}}?{NUMBER}\s*{UNIT}\s+ago",
+    rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury|diagnosed)\s+(?:\w+\s+){{0,3}}?{NUMBER}\s*{UNIT}\s+ago"
+    rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b(?!\s*(?:ago|old|later|after)\b)",
     re.I)
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
                    r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
                    r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?(?:\s+(?:of\s+)?(\d{4}))?\b|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
 EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fewer|creeping|baseline|returned|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|follow[- ]?up|return|f/u|rtc|"
-                     r"every|q\s?\d|prior (?:TPI|injection)|last (?:TPI|injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
+                     r"prior (?:TPI|injection)|last (?:TPI|injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
                      r"weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
                      r"(?:PT|therapy|physical therapy|chiropractic|medication|NSAIDs?|program)\s+(?:for|x)\s*\d)", re.I)
+SCHEDULE_BEFORE = re.compile(r"\b(?:every|q\s?\d|f/u|follow[- ]?up|rtc|return)\b", re.I)
 PAIN = re.compile(r"pain|ache|aching|symptom|discomfort|spasm|tight|stiff|soreness|headache|c/o|complain|hx|history|onset|"
                   r"started|began|duration|myalgia|myofascial", re.I)
 
@@ -37,6 +39,50 @@ BARE = re.compile(rf"\b(?:pain|symptoms|discomfort|ache)\b[^.;\n\d]{{0,40}}?[,:(
 PAST_ONE = re.compile(r"\b(?:for|over|during|in)\s+the\s+(?:past|last)\s+(year|month|week)\b", re.I)
 # "treated here since Feb", "on meloxicam since March": the start of a treatment, not of the pain
 NOT_ONSET = re.compile(r"\b(?:treated|seen|followed|here|therapy|PT|taking|on \w+|using|attending|working)\s+(?:\w+\s+){0,2}$", re.I)
+
+
+_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:,?\s+(?:of\s+)?(?P<myear>last year|this year|\d{4}))?\b"
+_HOLIDAY = r"(?P<hol>thanksgiving|christmas|new year'?s(?: day)?|halloween|july 4th|fourth of july|labor day|memorial day)(?:\s+(?P<hyear>\d{4}))?"
+_NUMERIC = r"(?P<m1>\d{1,2})/(?:(?P<d1>\d{1,2})/)?(?P<y1>\d{4}|\d{2}\b)"
+# "started when he shoveled the driveway after the big storm in February of last year", "since MVA
+# 10/2024", "since wisdom tooth extraction 3/20/2025", "onset ~Thanksgiving 2024"
+ONSET_EVENT = re.compile(rf"\b(?:since|started|began|begun|onset|dating back to|dates back to|going back to|goes back to)\b"
+                         rf"(?P<gap>(?:[^.;\n]|\n(?![ \t]*\n)){{0,90}}?)(?:\b(?:in|on|around|about|approximately)\s+|~\s*|\b)(?:{_MONTH}|{_HOLIDAY}|{_NUMERIC})", re.I)
+TREATMENT_GAP = re.compile(r"\b(?:PT|therapy|medications?|meds?|taking|took|starting|meloxicam|ibuprofen|injections?|TPIs?|program|"
+                           r"exercises?|seen|treated|visits?|DN|needling|OMT|TENS|chiro\w*|splint|brace)\b", re.I)
+HOLIDAYS = {"thanksgiving": None, "christmas": (12, 25), "new year": (1, 1), "halloween": (10, 31), "july 4th": (7, 4),
+            "fourth of july": (7, 4), "labor day": None, "memorial day": None}
+
+
+def _event_days(m: re.Match, dos: str | None) -> int | None:
+    if not dos:
+        return None
+    try:
+        ref = date.fromisoformat(dos)
+        if m.group("mon"):
+            month = MONTHS[m.group("mon")[:3].lower()]
+            y = (m.group("myear") or "").lower()
+            year = (ref.year - 1 if y == "last year" else ref.year if y == "this year" else int(y) if y
+                    else (ref.year if month <= ref.month else ref.year - 1))
+            start = date(year, month, 1)
+        elif m.group("hol"):
+            name = m.group("hol").lower().replace("'s day", "").replace("'s", "").replace("s day", "").strip()
+            year = int(m.group("hyear")) if m.group("hyear") else ref.year - 1
+            if name == "thanksgiving":  # the fourth Thursday of November
+                first = date(year, 11, 1)
+                start = date(year, 11, 1 + (3 - first.weekday()) % 7 + 21)
+            elif HOLIDAYS.get(name):
+                start = date(year, *HOLIDAYS[name])
+            else:
+                return None
+        else:
+            y = int(m.group("y1"))
+            y = y + 2000 if y < 100 else y
+            start = date(y, int(m.group("m1")), int(m.group("d1") or 1))
+    except (ValueError, KeyError):
+        return None
+    d = (ref - start).days
+    return d if d >= 0 else None
 
 
 def _days(num: str, unit: str) -> int | None:
@@ -88,7 +134,7 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
         text = s.text
         for m in DURATION.finditer(text):
             window = text[max(0, m.start() - 40):m.end() + 30]
-            if EXCLUDE.search(window):
+            if EXCLUDE.search(window) or SCHEDULE_BEFORE.search(text[max(0, m.start() - 15):m.end()]):
                 continue
             g = [x for x in m.groups()]
             # groups: per alternative (num, num2, unit)
@@ -105,6 +151,8 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             if not days:
                 continue
             rank = (0 if PAIN.search(text) else 1) + penalty
+            if re.search(r"\bnow\b|\bupdate\b|\bcurrently\b", text[max(0, m.start() - 30):m.end()], re.I):
+                rank -= 1  # copy-forward text: "symptoms now for about 15 months" updates "x 1 yr" above it
             candidates.append((rank, s.start + m.start(), days,
                                Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         for pattern in (BARE, PAST_ONE):
@@ -116,6 +164,13 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
                     rank = (0 if PAIN.search(text) else 1) + penalty
                     candidates.append((rank, s.start + m.start(), days,
                                        Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
+        for m in ONSET_EVENT.finditer(text):
+            if TREATMENT_GAP.search(m.group("gap") or "") or NOT_ONSET.search(text[max(0, m.start() - 40):m.start()]):
+                continue
+            days = _event_days(m, view.date_of_service)
+            if days:
+                rank = (0 if PAIN.search(text) else 1) + penalty
+                candidates.append((rank, s.start + m.start() + 1, days, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         for m in SINCE.finditer(text):
             if NOT_ONSET.search(text[max(0, m.start() - 40):m.start()]):
                 continue

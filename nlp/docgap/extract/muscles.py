@@ -6,6 +6,7 @@ import re
 from ..facts import Evidence, Muscle
 from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
 from .procedure import performed, sentence_is_planning
+from .scores import QUALITATIVE, RESPONSE_CONTEXT
 
 SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
@@ -13,46 +14,53 @@ SIDE_WORD = re.compile(
 POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|left|right|"
                        r"[LR]\s*[<>=]\s*[LR]|L|R|lt|rt)(?![\w])(?:\s*\))?",
                        re.I)
-TABLE_ROW = re.compile(r"^\s*\|.*\|.*\||^[^\t\n]*\t[^\t\n]*\t")
+TABLE_ROW = re.compile(r"^[^\n|]*\|[^\n|]*\|[^\n]*$|^[^\t\n]*\t[^\t\n]*\t")
 BREAK = re.compile(r"[;\n]|\.\s")
 EXAM_ONLY = re.compile(r"\b(tender|tenderness|TTP|palpation|palpated|spasm|taut|trigger points? (?:noted|identified|present|found)|"
                        r"range of motion|ROM|strength|reflex|exam|examination)\b", re.I)
 PER_MUSCLE = re.compile(rf"^[\s,:-]*(?:\d+(?:\.\d+)?\s*(?:U|units?|mL|ml|cc|mg)\b[\s,]*(?:(?:divided|split|spread)\s+)?(?:over|into|among|across|in|at)\s+)({NUM})\s+(?:trigger points?|points?|sites?|TrPs?|TPs?|injections?)\b|"
-                        rf"^[\s,:-]*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:at|in|with)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b|^[\s,:-]*(?:\(\s*)?(?:x|×|X)\s*(\d+)|^[\s,:-]*(?:\(\s*)?({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b"
+                        rf"^[\s,:-]*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:at|in|with)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b|^[\s,:-]*(?:\(\s*)?(?:x|×|X)\s*(\d+)|^[\s,:-]*(?:\(\s*)?({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:altogether|total|in total|in all|overall)\b)"
                         rf"|^[\s,:-]*(?:\(\s*)?(?:#|no\.?)\s*(\d+)", re.I)
 PRE_COUNT = re.compile(rf"\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\s+(?:each\s+)?(?:in(?:to)?|to|of|at|within)\s+(?:the\s+)?(?:[\w/]+\s+){{0,3}}$",
                        re.I)
 PRE_X = re.compile(r"(?:^|[\s;,:(])(?:x|×)\s*(\d{1,2})\s+(?:(?:into|in|to|at)\s+(?:the\s+)?)?(?:(?:left|right|lt|rt|L|R|bilateral|b/l)\s+)?(?:upper\s+|lower\s+|mid(?:dle)?\s+)?$", re.I)
 IN_EACH = re.compile(rf"\b({NUM})\s+(?:injections?\s+|sites?\s+|points?\s+|trigger points?\s+)?(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?:to)?|at|on|per)\s+(?:each|every)\b"
-                     rf"|\beach\s+(?:side|muscle)\s+(?:x|×)\s*(\d+)|\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\s+(?:each|per|ea)\b"
+                     rf"|\beach\s+(?:side|muscle)\s+(?:x|×)\s*(\d+)|\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?|needles?|needle sticks?|sticks?)\s+(?:each|per|ea)\b"
                      rf"|\beach\s+(?:injected|needled)\s+({NUM}|once|twice|thrice)\b|\b(?:x|×)\s*(\d+)\s+(?:each|ea)\b|\b(\d+)\s+(?:each|ea)\b",
                      re.I)
 TOTAL = re.compile(
-    rf"(?:total(?:\s+of)?|totaling|number of (?:injections|trigger points|sites)(?: injected)?|#\s*(?:of\s*)?(?:injections|sites|TPs|trigger points)|injections?\s*(?:performed|given)?\s*:|sites?\s*:)\s*:?\s*({NUM})\b"
+    rf"(?:total(?:\s+of)?|totaling|number of (?:injections|trigger points|sites)(?: injected)?|(?:TrPs?|TPs?|trigger points|points|sites)\s+(?:injected|needled|treated)\s*:|#\s*(?:of\s*)?(?:injections|sites|TPs|trigger points)|injections?\s*(?:performed|given)?\s*:|sites?\s*:)\s*:?\s*({NUM})\b"
     rf"|\b({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+|myofascial\s+)?(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points|TPIs)\s+(?:\w+\s+){{0,3}}?(?:were|was)?\s*(?:injected|needled|treated|performed|identified and injected|given)"
     rf"|\b(?:injected|needled|treated|injecting|needling)\s+(?:a total of\s+)?({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+)?(?:trigger[- ]points?|TrPs?|TPs|sites|points|areas|locations)"
     rf"|\b(?:TPIs?|trigger point injections?|injections?|dry needling)\s*(?:performed|given|done|administered)?\s*(?:x|×)\s*({NUM})\b"
     rf"|(?<![/\d.])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
-    rf"|\b(?:into|among|between|across|over)\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
-    rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs|injection sites?|sites|injections|points)\s*(?:total|in total|overall)\b"
-    rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs|trigger points|sites|points|injections)\s*\)"
+    rf"|\b(?:into|among|between|across|over|at|in)\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
+    rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points)\s*(?:total|in total|overall)\b"
+    rf"|(?<![\w/#])#\s?(\d{{1,2}})\b(?!\s*(?:g\b|gauge|needle))"
+    rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs?|trigger points|sites|points|injections)\s*\)"
     rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b"
+    rf"|=\s*({NUM})\s+(?:needle\s+)?(?:insertions?|injections?|sites?|points?|TrPs?|TPs?|total)\b"
     rf"|\b({NUM})\s+total\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
-DOSE_AFTER = re.compile(r"^\s*(?:mg|mL|ml|cc|units?|U|IU|%|mcg)\b", re.I)
-EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s+(?:was\s+)?(?:injected|needled)\s+once\b|\bone\s+injection\s+(?:per|in each|into each)\s+muscle\b|\bsingle\s+injection\s+(?:in|into)\s+each\b", re.I)
+DOSE_AFTER = re.compile(r"^\s*(?:mg|mL|ml|cc|units?|U|IU|%|mcg|out of|/\s*10)\b", re.I)
+EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s+(?:was\s+)?(?:injected|needled)\s+once\b|\bone\s+injection\s+(?:per|in each|into each)\s+muscle\b|\bsingle\s+injection\s+(?:in|into)\s+each\b"
+                       r"|\b(?:placed|injected|given|deposited)\s+(?:in|into|at)\s+each\s+of\b", re.I)
 
 
 def _side(view: NoteView, m: Mention) -> list[str | None]:
     after = view.text[m.end:m.end + 20]
     post = POST_SIDE.match(after)
-    if post:
-        return _expand(post.group(1))
+    if post and not any(0 <= o.start - (m.end + post.end()) <= 3
+                        and re.fullmatch(r"[ \t]*", view.text[m.end + post.end():o.start])
+                        for o in view.of("MUSCLE", "MUSCLE_GROUP")):
+        return _expand(post.group(1))  # (", R infraspinatus": that R belongs to the next muscle)
     seg_start = m.sent.start
     before = view.text[seg_start:m.start]
     # stop at the last hard break so a side from an earlier clause does not leak
     cut = max((b.end() for b in BREAK.finditer(before)), default=0)
     before = before[cut:]
+    if re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$", before, re.I):
+        return ["left", "right"]  # "2 points in each rhomboid major"
     sides = list(SIDE_WORD.finditer(before))
     if sides:
         return _expand(sides[-1].group(0))
@@ -78,6 +86,7 @@ def _expand(word: str) -> list[str | None]:
     return [None]
 
 
+PERFORMED_TODAY = re.compile(r"\b(today|this visit|were performed|was performed)\b", re.I)
 NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b", re.I)
 
 
@@ -127,9 +136,11 @@ def _injected(view: NoteView, m: Mention) -> bool:
     s = m.sent
     if s.section in ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems"):
         return False
+    if RESPONSE_CONTEXT.search(s.text) and QUALITATIVE.search(s.text) and not PERFORMED_TODAY.search(s.text):
+        return False  # "TrPI 5/6 (R masseter x2, R temporalis x1): reports ~50% less jaw pain for 3 wks"
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
-        return bool(STRONG_INJECTION.search(s.text))
+        return bool(STRONG_INJECTION.search(s.text)) or lead_in(view, s) is not None
     if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING"):
         return True
     if s.section == "procedure" and not EXAM_ONLY.search(s.text):
@@ -194,11 +205,15 @@ def _after_window(view: NoteView, m: Mention) -> str:
 
 SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:left|right)|on both sides)\b[\s,:-]*)?"
 # a count written after its muscle: "x2", "(2)", "(x2)", "2 injections", "at 2 points", "twice", "2 ea"
-COUNT_AFTER = re.compile(rf"^[\s,:|-]*{SIDE_PHRASE}(?:(?:was|were)\s+(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
-                         rf"(?:\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
-                         rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per)\b)"
+COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:(?:was|were)\s+)?(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
+                         rf"(?:(?:at|in)\s+({NUM})(?=\s*[,.;)]|\s+(?:with|and|using)\b|\s*$)|"
+                         rf"\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
+                         rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
-                         rf"|(once|twice|thrice|{NUM}\s+times)\b)", re.I)
+                         rf"|(once|twice|thrice|{NUM}\s+times)\b"
+                         rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,)]|$))"
+                         rf"|\(\s*(\d{{1,2}})\s*(?:pts?|points?|sites?|TPs?|TrPs?|inj)\.?\s*\)"
+                         rf"|[^;.\n]{{0,50}}?\b(?:injected|needled)\s+(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+)?(?:points?|sites?|locations?|trigger points?|TrPs?)\b)", re.I)
 # a count written before its muscle: "two trigger points in the left", "and one in the", "x2 R"
 COUNT_BEFORE = re.compile(rf"\b({NUM})\s+(?:trigger points?\s+|TPs?\s+|TrPs?\s+|injections?\s+|points?\s+|sites?\s+)?"
                           rf"(?:(?:was|were)\s+)?(?:injected\s+|needled\s+)?(?:each\s+)?(?:in(?:to)?|to|at|of|within)\s+(?:the\s+)?"
@@ -217,6 +232,74 @@ def _side_counts(view: NoteView, m: Mention) -> dict[str, int]:
         if n and float(n).is_integer():
             out.setdefault(side, int(n))
     return out if len(out) == 2 else {}
+
+
+RESPECTIVELY = re.compile(rf"((?:{NUM})(?:\s*(?:,|and|&)\s*(?:{NUM}))+)\s*(?:(?:injections?|points?|sites?|TPs?|TrPs?)\s*)?,?\s*respectively", re.I)
+
+
+def _respectively(view: NoteView, m: Mention) -> dict:
+    """'to the right gluteus medius and the right piriformis, 2 and 1 respectively';
+    'R and L upper trapezius and R levator scapulae injected at 3, 2 and 1 points respectively'.
+    Returns {side: count} for this mention ({None: count} when it has no side pair)."""
+    r = RESPECTIVELY.search(m.sent.text)
+    if not r:
+        return {}
+    nums = [to_number(x) for x in re.split(r"\s*(?:,|and|&)\s*", r.group(1)) if x.strip()]
+    ms = [o for o in view.in_sentence(m.sent, "MUSCLE", "MUSCLE_GROUP") if o.end <= m.sent.start + r.start()]
+    if m not in ms:
+        return {}
+    entries = []
+    for o in ms:
+        sides = _side(view, o)
+        if len(sides) == 2:
+            pair = re.search(r"\b(R|L|right|left)\s*(?:and|&|/)\s*(R|L|right|left)\s+(?:\w+\s+){0,2}$",
+                             view.text[o.sent.start:o.start], re.I)
+            order = [_expand(pair.group(1))[0], _expand(pair.group(2))[0]] if pair else ["left", "right"]
+            entries += [(o, side) for side in order]
+        else:
+            entries.append((o, None))
+    if len(entries) != len(nums):
+        return {}
+    out = {}
+    for (o, side), n in zip(entries, nums):
+        if o is m and n and float(n).is_integer():
+            out[side] = int(n)
+    return out
+
+
+SIDE_HEAD = {"l": "left", "left": "left", "lt": "left", "r": "right", "right": "right", "rt": "right"}
+
+
+def _table_sides(view: NoteView, m: Mention) -> dict | None:
+    """Counts per side from a site table whose header has L and R columns ('Muscle | L | R')."""
+    text = view.text
+    ls = text.rfind("\n", 0, m.start) + 1
+    le = text.find("\n", m.start)
+    row = text[ls:len(text) if le == -1 else le]
+    if not TABLE_ROW.match(row):
+        return None
+    start = ls
+    header = None
+    while start > 0:
+        ps = text.rfind("\n", 0, start - 1) + 1
+        line = text[ps:start - 1]
+        if not TABLE_ROW.match(line):
+            break
+        if re.search(r"[A-Za-z]", line) and not re.fullmatch(r"[\s|:-]*", line):
+            header = line
+        start = ps
+    if header is None:
+        return None
+    heads = [h.lower() for h in _cells(header)]
+    cols = {SIDE_HEAD[h]: i for i, h in enumerate(heads) if h in SIDE_HEAD}
+    if len(cols) != 2:
+        return None
+    cells = _cells(row)
+    out = {}
+    for side, i in cols.items():
+        n = to_number(cells[i]) if i < len(cells) and cells[i] else None
+        out[side] = int(n) if n is not None and float(n).is_integer() else 0
+    return out
 
 
 def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
@@ -260,10 +343,20 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
         if m.label == "MUSCLE_GROUP":
             groups.append(Evidence(m.text, m.start, m.end))
             continue
+        table = _table_sides(view, m)
+        if table is not None:
+            # a site table with L / R columns: one entry per side with a count, none for "0 | 0" rows
+            for side, c in table.items():
+                if c:
+                    muscles.append(Muscle(m.value, side, c, m.text, m.start, m.end))
+            continue
         n = _per_muscle_count(view, m)
         sides = _side(view, m)
+        resp = _respectively(view, m) if n is None else {}
+        if len(resp) == 1 and None in resp:
+            n = resp[None]
         each = IN_EACH.search(view.text[m.start:m.sent.end]) or IN_EACH.search(view.text[m.sent.start:m.start])
-        by_side = _side_counts(view, m) if len(sides) == 2 else {}
+        by_side = {k: v for k, v in resp.items() if k} or (_side_counts(view, m) if len(sides) == 2 else {})
         for side in sides:
             per = by_side.get(side, n)
             if side in by_side:
@@ -288,9 +381,25 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
                 merged[key].injections += mu.injections
         else:
             merged[key] = mu
-    # a side-less mention of a muscle also named with a side is the same muscle
+    # a side-less mention of a muscle also named with a side is the same muscle; its count goes to the
+    # sided entries that have none ("Muscles: bilat UT ... (UT 2 each side, ...)")
     sided = {n for (n, s) in merged if s}
+    for (n, s), mu in merged.items():
+        if s is None and n in sided and mu.injections:
+            targets = [x for (n2, s2), x in merged.items() if n2 == n and s2 and x.injections is None]
+            per_side = re.match(r"[^;.\n]{0,12}?\b(?:each|per|on each|on either)\s+side", view.text[mu.end:mu.end + 30], re.I) \
+                or re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?$", view.text[max(0, mu.start - 15):mu.start], re.I)
+            if targets and (per_side or len(targets) == 1):
+                for x in targets:
+                    x.injections = mu.injections
+            elif len(targets) == 2 and mu.injections % 2 == 0:
+                for x in targets:
+                    x.injections = mu.injections // 2
     result = [mu for (n, s), mu in merged.items() if s or n not in sided]
+    # "rhomboid" next to "rhomboid minor" (same side) is that muscle, not another one
+    specific = {(mu.name.split("_")[0], mu.laterality) for mu in result if mu.name in GENERIC_OF}
+    result = [mu for mu in result if not (mu.name in ("rhomboid", "scalene") and (
+        (mu.name, mu.laterality) in specific or (mu.laterality is None and any(n == mu.name for n, _ in specific))))]
     # "Tx: DN - R side:" then "- glute med x3": a side the note gives that muscle elsewhere, when it
     # gives exactly one, is the side injected
     for mu in result:
@@ -305,12 +414,20 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
     return result, groups
 
 
+GENERIC_OF = {"rhomboid_major", "rhomboid_minor", "scalene_anterior", "scalene_middle", "scalene_posterior"}
+
+
 def _names_the_area(view: NoteView, g: Evidence) -> bool:
     """'Ultrasound-guided trigger point injection, R upper back' above a list of named muscles: a region
     term with no count of its own, in a sentence that names no muscle, describes where the procedure
     was done, not a site injected without a muscle name."""
     m = next((x for x in view.of("MUSCLE_GROUP") if x.start == g.start), None)
-    if m is None or m.value != "region":
+    if m is None:
+        return False
+    heading = re.match(r"\s*(?:--|—|–|-|:)\s*", view.text[m.end:m.end + 6])
+    if heading and any(x.start == m.end + heading.end() for x in view.of("MUSCLE")):
+        return True  # "TPI R hamstring -- biceps femoris x2, semitendinosus x1"
+    if m.value != "region":
         return False
     return not view.in_sentence(m.sent, "MUSCLE") and _per_muscle_count(view, m) is None
 
@@ -337,6 +454,10 @@ def _next_to_muscle(view: NoteView, start: int, end: int) -> bool:
     return False
 
 
+SIDE_SUM = re.compile(rf"\b({NUM})\s+(?:(?:points?|injections?|sites?|TrPs?|TPs?|trigger points?)\s+)?(?:on|in|to)\s+the\s+(left|right)"
+                      rf"(?:\s+side)?\s*(?:,|and|&|;)\s*({NUM})\s+(?:(?:points?|injections?|sites?|TrPs?|TPs?|trigger points?)\s+)?(?:on|in|to)\s+the\s+(left|right)\b", re.I)
+
+
 def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[Evidence] = ()) -> int | None:
     """An explicit total wins; then 'each muscle once'; then the sum of per-muscle counts (group terms
     with a count included); then a count written against a single muscle."""
@@ -344,11 +465,20 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
     for s in view.sentences:
         if s.section in ("history_of_present_illness", "past_medical_history", "medications"):
             continue
+        ss = SIDE_SUM.search(s.text)
+        if ss and (INJECTION_CUE.search(s.text) or re.search(r"points?|TrPs?", s.text, re.I)):
+            a, b = to_number(ss.group(1)), to_number(ss.group(3))
+            if a and b and ss.group(2)[0].lower() != ss.group(4)[0].lower():
+                return int(a + b)  # "2 points on the left and 2 on the right"
+    for s in view.sentences:
+        if s.section in ("history_of_present_illness", "past_medical_history", "medications"):
+            continue
         if s.section == "plan" and sentence_is_planning(view, s):
             continue
         if re.search(r"\b(ago|previous|prior(?! to)|last (?:time|visit|session))\b", s.text, re.I):
             continue
-        if not (INJECTION_CUE.search(s.text) or re.search(r"trigger|TrP|\bTPs?\b|points?\b", s.text, re.I)):
+        if not (INJECTION_CUE.search(s.text) or re.search(r"trigger|TrP|\bTPs?\b|points?\b", s.text, re.I)
+                or any(s.start <= mu.start < s.end for mu in muscles)):
             continue
         for t in TOTAL.finditer(s.text):
             gi = next(i for i, g in enumerate(t.groups(), 1) if g)
@@ -357,7 +487,7 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             n = to_number(t.group(gi))
             if not (n and 0 < n < 60 and float(n).is_integer()):
                 continue
-            if not re.search(r"total", t.group(0), re.I) and (
+            if not re.search(r"total|#|:|\(", t.group(0), re.I) and (
                     EACH_AFTER.match(s.text[t.end():]) or _next_to_muscle(view, s.start + t.start(), s.start + t.end())):
                 attached.append(int(n))  # "2 injections in the R trap", "R QL: 2 injections": maybe per muscle
                 continue
@@ -365,14 +495,30 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
     if EACH_ONCE.search(view.text) and muscles:
         return len(muscles)
     if muscles and all(m.injections for m in muscles):
-        group_counts = [_per_muscle_count(view, g) for g in _group_mentions(view, groups)]
+        group_counts = [_group_count(view, g) for g in _group_mentions(view, groups)]
         if all(group_counts):
             return sum(m.injections for m in muscles) + sum(group_counts)
+    if not muscles and groups:
+        group_counts = [_group_count(view, g) for g in _group_mentions(view, groups)]
+        if group_counts and all(group_counts):
+            return sum(group_counts)
     if attached and len({m.name for m in muscles}) <= 1:
         return attached[0]
     if attached and not any(m.injections for m in muscles):
         return attached[0]  # "6 trigger points injected in the bilateral upper trapezius and paraspinals"
     return None
+
+
+PER_SIDE = re.compile(rf"\b({NUM})\s+(?:(?:injections?|points?|sites?|TPs?|TrPs?)\s+)?(?:per|each|on each|on either)\s+side\b", re.I)
+
+
+def _group_count(view: NoteView, g: Mention) -> int | None:
+    """'cervical paraspinals, bilaterally, 3 per side' = 6"""
+    ps = PER_SIDE.search(_after_window(view, g))
+    if ps and len(_side(view, g)) == 2:
+        n = to_number(ps.group(1))
+        return int(n) * 2 if n else None
+    return _per_muscle_count(view, g)
 
 
 def _group_mentions(view: NoteView, groups) -> list[Mention]:

@@ -98,7 +98,29 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
         mentions.append(Mention(span.label_, meta.get("value", ""), tuple(meta.get("extra") or ()), span.text,
                                 span.start_char, span.end_char, sent, mods, mod_texts))
     mentions.sort(key=lambda m: m.start)
+    _unchecked_boxes(text, mentions)
     return NoteView(text, sents, mentions, date_of_service)
+
+
+CHECKBOX = re.compile(r"\[\s*([xX✓✔*]?)\s*\]|☐|☑|☒")
+
+
+def _unchecked_boxes(text: str, mentions: list[Mention]) -> None:
+    """Template checkboxes: '[ ] Trigger point injection(s)  [X] Sacroiliac joint injection' - a mention
+    after an empty box on its line (with no other box between) is not documented."""
+    for m in mentions:
+        line_start = text.rfind("\n", 0, m.start) + 1
+        boxes = list(CHECKBOX.finditer(text, line_start, m.start))
+        if not boxes:
+            continue
+        b = boxes[-1]
+        if m.start - b.end() > 40:
+            continue
+        if b.group(0) == "☐" or (b.group(0).startswith("[") and not b.group(1)):
+            m.modifiers.add("NEGATED_EXISTENCE")
+            m.modifier_texts.append(b.group(0))
+        else:
+            m.modifiers.discard("NEGATED_EXISTENCE")  # "[X] Ultrasound  [ ] None": the ticked box wins
 
 
 LIST_SECTIONS = {"medications", "review_of_systems", "past_medical_history"}
@@ -161,4 +183,5 @@ PERFORMED_CUE = re.compile(
 OUTCOME_AFTER = re.compile(r"^[ \t]{0,3}(?:(?:significant|meaningful|lasting|much|any|durable|sustained|real|noticeable)\s+)?"
                            r"(?:relief|improvement|benefit|help|success|effect)\b", re.I)
 PROCEDURAL_NEGATION = re.compile(r"^\W{0,3}(?:aspirat|blood|heme|flash|paresthes|complication|return of blood|"
-                                 r"injectate|medication (?:injected|used)|drug (?:injected|used)|anesthetic used|steroid used)", re.I)
+                                 r"injectate|medication (?:injected|used)|drug (?:injected|used)|anesthetic used|steroid used|"
+                                 r"epi\b|epinephrine|preservatives?|additives?|contrast|sedation|steroids?\b)", re.I)

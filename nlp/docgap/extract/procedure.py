@@ -13,7 +13,8 @@ REPEAT_CUE = re.compile(
     r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
     r"|\b(s/p|status post|previous|prior|last|most recent|since (?:the|her|his) (?:last|prior))\s+(\w+\s+){0,3}?"
     r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
-    r"|\b(TPIs?|trigger point injections?|injections?|dry needling)\s+(\w+\s+){0,4}?(ago|previously|in the past|last (?:month|visit|time))",
+    r"|\b(TPIs?|trigger point injections?|injections?|dry needling)\s+(\w+\s+){0,4}?(ago|previously|in the past|last (?:month|visit|time))"
+    r"|\b(?:days?|wks?|weeks?|mos?|months?)\s+(after|since)\s+(?:the\s+|her\s+|his\s+|last\s+|prior\s+)?(TPIs?|trigger point injections?|injections?|dry needling|DN)\b",
     re.I)
 
 
@@ -47,7 +48,9 @@ def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
     return not any(DONE_IN_BLOCK.search(b.text) for b in _plan_block(view, sent))
 
 
-NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|postponed|cancel(?:l)?ed|held off|"
+NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|postponed|cancel(?:l)?ed|held off|hold off|"
+                      r"leave (?:\w+ )?alone|left (?:\w+ )?alone|"
+                      r"not (?:\w+ ){0,5}?(?:indicated|warranted|necessary|needed|appropriate)|"
                       r"not (?:performed|done|given)|decided against|opted against|did not (?:want|proceed))\b", re.I)
 DONE_STRONG = re.compile(r"\b(injected|infiltrated|needled|administered|completed|were performed|was performed)\b", re.I)
 
@@ -93,7 +96,12 @@ def resection(view: NoteView) -> None:
     for m in view.of("TPI", "DRY_NEEDLING"):
         s = m.sent
         t = SAME_AS.sub("", s.text)
-        if not TODAY_DONE.search(t) or PAST_CUE.search(t) or m.has(*NOT_NOW) or not_done(m):
+        if m.has(*NOT_NOW) or not_done(m):
+            continue
+        if s.section != "procedure" and s.start == _line_start(view, s) and PROCEDURE_LINE.match(s.text):
+            _procedure_paragraph(view, s)  # "Procedure - trigger point injections (consent signed):"
+            continue
+        if not TODAY_DONE.search(t) or PAST_CUE.search(t):
             continue
         if s.section in HISTORY_SECTIONS and s.start > _line_start(view, s):
             s.section = "procedure"
@@ -107,6 +115,15 @@ def resection(view: NoteView) -> None:
 
 
 BLANK_BEFORE = re.compile(r"\n[ \t]*\n")
+PROCEDURE_LINE = re.compile(r"^\s*(?:procedures?|technique|trigger point injections?|TPIs?)\s*[-–(]", re.I)
+
+
+def _procedure_paragraph(view: NoteView, s: Sentence) -> None:
+    old = s.section
+    for t in view.sentences[s.index:]:
+        if t.section != old or (t is not s and BLANK_BEFORE.search(view.text[view.sentences[t.index - 1].end - 1:t.start + 1])):
+            break
+        t.section = "procedure"
 SAME_AS = re.compile(r"\b(?:same (?:technique|approach|sites?|solution) )?as (?:at |on |with )?(?:the )?(?:last|prior|previous) (?:time|visit|session)|as before|as previously\b", re.I)
 
 
@@ -114,16 +131,54 @@ def _line_start(view: NoteView, s: Sentence) -> int:
     return view.text.rfind("\n", 0, s.start) + 1
 
 
+COUNTED = re.compile(r"\b\d+\s*(?:ea|each)\b|\bx\s?\d|\b\d+\s*(?:points?|TrPs?|TPs?|pts?|sites?)\b|\(\s*\d+\s*\)", re.I)
+
+
+def _done_nearby(view: NoteView, sent: Sentence) -> bool:
+    """The sentence says it was done, or the lines around it are procedure details (needle, prep,
+    consent, aspiration): "Procedure (consent on file, alcohol prep, 30 g needle): Sites - R SCM x1"."""
+    if PERFORMED_CUE.search(sent.text):
+        return True
+    near = view.sentences[max(0, sent.index - 2):sent.index + 3]
+    return any(DONE_IN_BLOCK.search(s.text) for s in near)
+
+
+AFTER_PROCEDURE = re.compile(r"\b(tolerated|complications?|EBL|band-?aids?|hemostasis|aspirat\w*|post[- ]?(?:procedure|injection))\b", re.I)
+
+
+def procedure_end(view: NoteView) -> int | None:
+    """Where the procedure narrative ends: the last sentence with a closing detail ("Tolerated well",
+    "No complications", "negative aspiration")."""
+    ends = [s.end for s in view.sentences if AFTER_PROCEDURE.search(s.text)
+            and s.section not in HISTORY_SECTIONS]
+    return max(ends) if ends else None
+
+
+# "She had trigger point injections in 2023 with good relief." (a date alone is not enough: titles carry dates)
+TPI_PAST = re.compile(r"\b(had|has had|underwent|received|s/p|status post|previous(?:ly)?|prior|last|ago|in (?:19|20)\d\d)\b", re.I)
+
+
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
-    tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)]
+    tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)
+           and not (TPI_PAST.search(m.sent.text) and not TODAY_DONE.search(m.sent.text))]
     dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view) and not not_done(m)]
     other = [m for m in view.of("OTHER_PROCEDURE") if performed(m, view)
-             and m.section in (None, "procedure", "indication")]
+             and m.section in (None, "procedure", "indication")
+             and not (PAST_CUE.search(m.sent.text) and not TODAY_DONE.search(m.sent.text))]  # "bursa injection by ortho last year"
     # an injection verb into a named muscle counts even without the words "trigger point injection"
     implicit = []
+    all_tpi = view.of("TPI")
+    called_off = [m for m in all_tpi if NOT_DONE.search(m.sent.text) and not DONE_STRONG.search(m.sent.text)]
+    if called_off and not any(DONE_STRONG.search(m.sent.text) for m in all_tpi):
+        # "scheduled today for TPI L QL" ... "TPI DEFERRED today given INR 3.6"
+        return None, None
     if not tpi:
         for m in view.of("MUSCLE", "MUSCLE_GROUP"):
-            if performed(m, view) and INJECTION_CUE.search(m.sent.text) and PERFORMED_CUE.search(m.sent.text) \
+            if NOT_DONE.search(m.sent.text) and not DONE_STRONG.search(m.sent.text):
+                continue  # "offered TPI R levator -- pt declined today"
+            if performed(m, view) and (INJECTION_CUE.search(m.sent.text) or (
+                    m.section == "procedure" and COUNTED.search(m.sent.text))) \
+                    and _done_nearby(view, m.sent) \
                     and m.section not in ("history_of_present_illness", "past_medical_history", "medications"):
                 implicit.append(m)
         palp_tp = [m for m in view.of("PALPATION") if m.value == "trigger_point" and performed(m, view)
@@ -171,8 +226,9 @@ def detect_repeat(view: NoteView, procedure: str | None = None) -> Evidence | No
                 continue
         return Evidence(m.group(0), m.start(), m.end())
     for t in view.of(*kinds):
-        if t.has("HISTORICAL"):
-            return Evidence(t.text, t.start, t.end)
+        if t.has("HISTORICAL") and not t.has("NEGATED_EXISTENCE", "HYPOTHETICAL") \
+                and not NO_PRIOR.search(view.text[t.sent.start:t.start]) and not MAYBE_LATER.search(t.sent.text):
+            return Evidence(t.text, t.start, t.end)  # not "no prior TPIs", not "Last visit: consider TPI"
     return None
 
 

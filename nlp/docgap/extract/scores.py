@@ -15,14 +15,28 @@ POST = re.compile(rf"\b(?:post[- ]?(?:procedure|procedural|injection|TPI|treatme
 PRE_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:pre\b|pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|before\b|prior\b|at baseline\b)", re.I)
 POST_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:post\b|post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|after\b|afterwards?\b|following\b)", re.I)
 ARROW = re.compile(rf"\b(?:pain|VAS|NRS|NPRS|score)[^.\n]{{0,40}}?(?:from\s+)?{SCORE}\s*(?:->|→|=>|to|-->|>)\s*{SCORE}", re.I)
-PERCENT = re.compile(r"(\d{1,3})\s*(?:-\s*\d{1,3}\s*)?%", re.I)
+PERCENT = re.compile(r"(\d{1,3})\s*(?:(?:-|to)\s*\d{1,3}\s*)?(?:%|percent\b)", re.I)
+PERCENT_WORDS = {"half": 50, "a third": 33, "one third": 33, "two thirds": 67, "two-thirds": 67, "a quarter": 25,
+                 "three quarters": 75, "three-quarters": 75}
+PERCENT_WORD = re.compile(r"\b(half|a third|one third|two[- ]thirds|a quarter|three[- ]quarters)\b(?=\s+(?:of\s+)?(?:her|his|the|its)?\s*(?:pain|symptoms|relief|better|improved|gone|went))", re.I)
+
+
+def _percent(t: str) -> int | None:
+    p = PERCENT.search(t)
+    if p and int(p.group(1)) <= 100:
+        return int(p.group(1))
+    w = PERCENT_WORD.search(t)
+    return PERCENT_WORDS.get(w.group(1).lower().replace("-", " ") if w else "", None) if w else None
 RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|after|from)\b[^.\n]{0,60}(TPI|injection|trigger|needling|DN|procedure|session|treatment)s?\b|"
                               r"(TPI|injection|needling)s?\b[^.\n]{0,40}\b(ago|previously|last)|"
+                              r"\b(?:the|her|his)\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/\d{1,2})\w*\s+(?:TPIs?|injections?|session|needling)|"
+                              r"\b(?:TPIs?|TrPIs?|injections?|needling|DN)\s+(?:on|of|from|dated)?\s*\(?\d{1,2}/\d{1,2}|"
+                              r"\b(?:injected|treated|needled)\b[^.\n]{0,80}\bon\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/)\w*|"
                               r"(TPI|injection|needling)s?\s+(?:\w+\s+){0,3}?(done|performed|given|received)\s+(on\b|last\b|in\b|mon|tue|wed|thu|fri|sat|sun|\(?\d)", re.I)
 # the session's own result ("post-procedure 80% relief") is not the response to the prior injection
 THIS_SESSION = re.compile(r"\b(post[- ]?(procedure|injection|TPI)|immediately|after the procedure|at \d+ min|minutes? after|today)\b", re.I)
-RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
-QUALITATIVE = re.compile(r"\b(less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
+RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately|roughly|around|held up for|a good)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
+QUALITATIVE = re.compile(r"\b(good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
 
 
 def extract_pain_scores(view: NoteView) -> tuple[int | None, int | None]:
@@ -59,11 +73,11 @@ def extract_prior_response(view: NoteView) -> PriorResponse | None:
         if not QUALITATIVE.search(t):
             # "Returns 10 weeks after TPI to the R QL. Reports ~70% improvement lasting 6 weeks."
             nxt = sents[i + 1].text if i + 1 < len(sents) else ""
-            if not (QUALITATIVE.search(nxt) and PERCENT.search(nxt) and not THIS_SESSION.search(nxt)):
+            if not (QUALITATIVE.search(nxt) and (_percent(nxt) is not None or RELIEF_DURATION.search(nxt))
+                    and not THIS_SESSION.search(nxt)):
                 continue
             t = nxt
-        pct = PERCENT.search(t)
-        relief = int(pct.group(1)) if pct and int(pct.group(1)) <= 100 else None
+        relief = _percent(t)
         dur = None
         for d in RELIEF_DURATION.finditer(t):
             if re.search(r"ago", t[d.end():d.end() + 6], re.I):

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from ..facts import Therapy
 from .note import INJECTION_CUE, NoteView
+from .procedure import PAST_CUE, TODAY_DONE
 
 # The strongest documented outcome wins: a plan to continue a failed therapy keeps `failed`.
 PRECEDENCE = (("FAILED", "failed"), ("DECLINED", "declined"), ("NEGATED_EXISTENCE", "negated"),
@@ -55,8 +56,20 @@ def _continued(view: NoteView, m) -> bool:
     return bool(CONTINUE.search(after[:stop.start()] if stop else after))
 
 
-def _status(view: NoteView, m, failed_res) -> str:
-    if m.section == "plan":
+AFTERCARE_SECTIONS = (None, "procedure", "plan", "assessment")
+PAST_TENSE = re.compile(r"\b(tried|failed|had|did|done|completed|took|taken|used|attended|was on|were|has been|"
+                        r"have been|previously|prior|before|ago|last (?:year|month|week|fall|spring|summer|winter))\b", re.I)
+
+
+def _aftercare(view: NoteView, m, procedure_end: int | None) -> bool:
+    """'Heat/stretching at home, cont meloxicam.' after the procedure is an instruction, not a therapy tried."""
+    return (procedure_end is not None and m.start >= procedure_end and m.section in AFTERCARE_SECTIONS
+            and not m.has("HISTORICAL", "TRIED", "FAILED", "NEGATED_EXISTENCE", "DECLINED")
+            and not PAST_TENSE.search(m.sent.text))
+
+
+def _status(view: NoteView, m, failed_res, procedure_end: int | None = None) -> str:
+    if m.section == "plan" or _aftercare(view, m, procedure_end):
         # a plan describes the future: only an outcome, a refusal, a negation or "continue" says otherwise
         for cat, status in PRECEDENCE[:3]:
             if cat in m.modifiers:
@@ -71,18 +84,44 @@ def _status(view: NoteView, m, failed_res) -> str:
         status = SECTION_DEFAULT.get(m.section or "", "tried")
     if status in ("tried", "current") and m.section != "medications":
         clause = _clause(view, m)
+        if re.search(r"\b(?:declined|refused|declines|refuses)\b", clause, re.I):
+            return "declined"  # "Offered PT referral today, declined."
         if any(r.search(clause) for r in failed_res):
             return "failed"
     return status
 
 
-def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()) -> list[Therapy]:
+COMPONENT_GAP = re.compile(r"^[^.;\n)]{0,40}?(?:\(|\b(?:of|including|incl\.?|with|focused on|consisting of)\b)[^.;\n)]{0,40}$", re.I)
+
+
+def _component(view: NoteView, m, therapies) -> bool:
+    """'8 weeks of PT (piriformis stretching, hip strengthening)', 'a home exercise program of hip
+    stretches': the stretching is part of the therapy named before it. 'acupuncture-type needles' is a
+    description."""
+    if re.match(r"^-?(?:type|style|like)\b", view.text[m.end:m.end + 8], re.I):
+        return True
+    for o in therapies:
+        if o is m or o.end > m.start or o.sent is not m.sent or o.value == m.value:
+            continue
+        if m.start - o.end <= 45 and COMPONENT_GAP.match(view.text[o.end:m.start]) and o.value in (
+                "physical_therapy", "home_exercise", "chiropractic"):
+            return True
+    return False
+
+
+def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=(),
+                      procedure_end: int | None = None) -> list[Therapy]:
     out: list[Therapy] = []
     seen = set()
-    for m in view.of("THERAPY", "DRY_NEEDLING", "TPI"):
-        if m.label == "TPI":
-            if not ELSEWHERE.search(m.sent.text):
-                continue
+    therapy_mentions = view.of("THERAPY")
+    for m in view.of("THERAPY", "DRY_NEEDLING", "TPI", "OTHER_PROCEDURE"):
+        if m.label == "THERAPY" and _component(view, m, therapy_mentions):
+            continue
+        if m.label in ("TPI", "OTHER_PROCEDURE"):
+            past_other = m.label == "OTHER_PROCEDURE" and m.section != "procedure" and not TODAY_DONE.search(m.sent.text) \
+                and (m.has("HISTORICAL") or PAST_CUE.search(m.sent.text))
+            if not (ELSEWHERE.search(m.sent.text) or past_other):
+                continue  # "Trochanteric bursa injection by ortho last year - no help" is a therapy tried
             # injections done elsewhere before are a conservative treatment tried (LABELLING.md: other)
             m = replace(m, label="THERAPY", value="other", extra=("prior injections elsewhere",),
                         modifiers=m.modifiers | {"TRIED"})
@@ -98,7 +137,7 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
             continue  # the session's own procedure sentence (e.g. "dry needling performed")
         if m.section == "procedure" and INJECTION_CUE.search(m.sent.text) and not m.has("FAILED", "TRIED", "HISTORICAL"):
             continue
-        status = _status(view, m, failed_res)
+        status = _status(view, m, failed_res, procedure_end)
         name = m.extra[0] if m.extra else m.value
         key = (m.value, status, m.text.lower())
         if key in seen:
