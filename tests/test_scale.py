@@ -310,3 +310,20 @@ def test_bulk_sectionizer_sets_the_same_token_sections_as_medspacy(engine):
         fastsection.install()
     assert fast == slow
     assert sum(len(s[1]) for s in slow) > 10_000  # every token of every note has its entry
+
+
+def test_a_note_that_kills_its_worker_becomes_an_error_row(engine, tmp_path, monkeypatch):
+    """A worker process dying on a note (SIGKILL, like a segfault or the OOM killer) does not hang or
+    stop the scan: the pool restarts, the batch is rerun note by note, and only that note fails."""
+    recs = corpus_records()[:30]
+    inp = write_jsonl(tmp_path / "in.jsonl", recs)
+    out = tmp_path / "out.jsonl"
+    bad = recs[9]["note_id"]
+    p = scan(inp, "-o", out, "--workers", "2", "--batch-size", "4", env={"DOCGAP_TEST_CRASH_NOTES": bad})
+    assert p.returncode == 0, p.stderr[-2000:]
+    got = load_jsonl(out)
+    assert [g["note_id"] for g in got] == [r["note_id"] for r in recs]
+    assert got[9]["status"] == "error" and got[9]["error"]["type"] == "worker_crashed"
+    monkeypatch.setenv("DOCGAP_TEST_FAIL_NOTES", bad)  # the same note failing in-process, for reference
+    want = list(engine.scan(recs))
+    assert got[:9] + got[10:] == want[:9] + want[10:]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import gc
 import itertools
 import json
+import logging
 import multiprocessing as mp
 import os
 import pickle
@@ -39,6 +40,7 @@ from .errors import DocgapError
 from .facts import Facts
 from .rules import Session
 
+log = logging.getLogger("docgap")
 STATE_SUFFIX = ".docgap-state.sqlite"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -228,40 +230,91 @@ class StateDB:
 
 
 class _Runner:
-    """Runs batches in order, in-process (1 worker) or on a pool with a bounded number in flight."""
+    """Runs batches in order, in-process (1 worker) or on a process pool with a bounded number in
+    flight. A worker that dies (a segfault in a native component, the OOM killer) breaks the pool:
+    it is restarted and the batches in flight are rerun one note at a time, so only the note that
+    kills a worker becomes an error row (`crashed(item)`) and the scan goes on."""
 
     def __init__(self, opts: ScanOptions):
         self.workers = max(1, opts.workers)
         self.pool = None
-        args = (opts.engine_args or {}, opts.note_timeout)
+        self.args = (opts.engine_args or {}, opts.note_timeout)
         if self.workers == 1:
-            _init_worker(*args, None)
+            _init_worker(*self.args, None)
             signal.signal(signal.SIGINT, signal.default_int_handler)
         else:
-            ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
-            self.pool = ctx.Pool(self.workers, initializer=_init_worker, initargs=(*args, os.getpid()))
+            self._start()
 
-    def map(self, fn: Callable, batches: Iterable[Any]) -> Iterator[Any]:
+    def _start(self) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = mp.get_context("fork") if "fork" in mp.get_all_start_methods() else mp.get_context()
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker,
+                                        initargs=(*self.args, os.getpid()))
+
+    def map(self, fn: Callable, batches: Iterable[list], crashed: Callable[[Any], Any]) -> Iterator[list]:
         if self.pool is None:
             for b in batches:
                 yield fn(b)
             return
         pending: deque = deque()
         for b in batches:
-            pending.append(self.pool.apply_async(fn, (b,)))
+            pending.append((b, self.pool.submit(fn, b)))
             if len(pending) >= self.workers * 3:
-                yield pending.popleft().get()
+                yield self._result(fn, pending, crashed)
         while pending:
-            yield pending.popleft().get()
+            yield self._result(fn, pending, crashed)
+
+    def _result(self, fn, pending: deque, crashed) -> list:
+        from concurrent.futures.process import BrokenProcessPool
+
+        batch, fut = pending.popleft()
+        try:
+            return fut.result()
+        except BrokenProcessPool:
+            log.warning("a worker process died; rerunning its batch note by note")
+            self._restart()
+            out = []
+            for item in batch:
+                try:
+                    out.extend(self.pool.submit(fn, [item]).result())
+                except BrokenProcessPool:
+                    self._restart()
+                    out.append(crashed(item))
+            for i, (b, _) in enumerate(pending):  # the rest of the batches in flight died with it
+                pending[i] = (b, self.pool.submit(fn, b))
+            return out
+
+    def _restart(self) -> None:
+        self.close(terminate=True)
+        self._start()
 
     def close(self, terminate: bool = False) -> None:
-        if self.pool is not None:
-            if terminate:
-                self.pool.terminate()
-            else:
-                self.pool.close()
-            self.pool.join()
-            self.pool = None
+        if self.pool is None:
+            return
+        if terminate:
+            procs = list((getattr(self.pool, "_processes", None) or {}).values())
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            for p in procs:
+                if p.is_alive():
+                    p.kill()
+            for p in procs:
+                p.join()
+        else:
+            self.pool.shutdown(wait=True)
+        self.pool = None
+
+
+def _extract_crashed(item: tuple[int, Record | dict]) -> tuple[int, str, bytes, None]:
+    seq, rec = item
+    nid = rec["note_id"] if isinstance(rec, dict) else rec.note_id
+    return (seq, "error", json.dumps(error_result(nid, "worker_crashed", "the worker process died on this note"))
+            .encode(), None)
+
+
+def _rules_crashed(item: tuple[bytes, list]) -> dict:
+    rec, _ = pickle.loads(item[0])
+    return error_result(rec.note_id, "worker_crashed", "the worker process died on this note")
 
 
 def _chunks(items: Iterable, size: int) -> Iterator[list]:
@@ -315,7 +368,7 @@ def run_scan(raws: Iterable[dict | Record], output: str | Path, write: Callable[
         first = next(items, None)  # a bad file header fails here, before any worker starts
         runner = _Runner(opts)
         chained = itertools.chain([first], items) if first is not None else iter(())
-        for rows in runner.map(extract_batch, _chunks(chained, opts.batch_size)):
+        for rows in runner.map(extract_batch, _chunks(chained, opts.batch_size), _extract_crashed):
             state.commit_batch(rows, records)
             if progress:
                 progress.update(len(rows))
@@ -361,5 +414,5 @@ def _rules_map(runner: _Runner, batches: Iterable[list]) -> Iterator[tuple[list,
             held.append(batch)
             yield [x for kind, x in batch if kind == "ok"]
 
-    for results in runner.map(rules_batch, feed()):
+    for results in runner.map(rules_batch, feed(), _rules_crashed):
         yield held.popleft(), results

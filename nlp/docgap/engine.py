@@ -266,8 +266,14 @@ def history_for(rec: Record, sessions: Iterable[Session]) -> list[Session]:
 
 
 def _inject_fault(rec: Record) -> None:
-    # Test hook: DOCGAP_TEST_FAIL_NOTES=id1,id2 makes extraction throw for those notes, so tests can
-    # check error isolation through real worker processes. Unset in normal runs.
+    # Test hooks, unset in normal runs: DOCGAP_TEST_FAIL_NOTES=id1,id2 makes extraction throw for those
+    # notes; DOCGAP_TEST_CRASH_NOTES=id kills the worker process on that note (as a segfault would).
+    # They let tests check error isolation through real worker processes.
     ids = os.environ.get("DOCGAP_TEST_FAIL_NOTES")
     if ids and rec.note_id in ids.split(","):
         raise RuntimeError("injected test fault")
+    ids = os.environ.get("DOCGAP_TEST_CRASH_NOTES")
+    if ids and rec.note_id in ids.split(","):
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
