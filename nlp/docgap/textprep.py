@@ -26,5 +26,12 @@ def clean_for_nlp(text: str) -> str:
     if "{\\rtf" in out or "\\par" in out:
         out = RTF_CONTROL.sub(_blank, out)
     out = CONTROL_CHARS.sub(" ", out)
+    if "\n" in out:
+        out = WRAPPED.sub(lambda m: m.group(1) + " ", out)
     assert len(out) == len(text)
     return out
+
+
+# A line wrapped mid-sentence ("... each with positive jump\nsign."): a long line that ends inside a
+# sentence, followed by a line that goes on in lower case. Joined with a space so phrases match.
+WRAPPED = re.compile(r"(?m)(^[^\n]{40,}[A-Za-z0-9,)])\n(?=[ \t]*[a-z])")

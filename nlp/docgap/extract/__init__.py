@@ -29,7 +29,8 @@ def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
     drugs = extract_drugs(view, lex, count)
     procedure, proc_ev = detect_procedure(view, has_injectate=bool(drugs))
     session_sents = {m.sent.index for m in view.of("TPI", "DRY_NEEDLING")} if procedure else set()
-    f.therapies = extract_therapies(view, session_sents, lex.failed_outcomes, procedure_end(view) if procedure else None)
+    f.therapies = extract_therapies(view, session_sents, lex.failed_outcomes, procedure_end(view) if procedure else None,
+                                    procedure)
     f.symptom_duration_days, f.duration_evidence = extract_duration(view)
     f.palpation = extract_palpation(view)
     repeat = detect_repeat(view, procedure)

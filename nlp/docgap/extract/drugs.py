@@ -14,7 +14,7 @@ DOSE = re.compile(
     rf"|(?P<conc>\d+(?:\.\d+)?)\s*mg\s*/\s*(?:mL|ml|cc)",
     re.I)
 # words of the same sentence and line ("mL." or a line break ends the search)
-_WORDS = r"(?:[\w%+/-]+(?:\.[\w%]+)*[ \t]+)"
+_WORDS = r"(?:[\w%+/(),-]+(?:\.[\w%]+)*[ \t]+)"
 EACH = re.compile(rf"^[ \t]*{_WORDS}{{0,8}}?(?:at|in|into|to|per|for)?[ \t]*(?:each|every)\b(?:\s+of\s+(?:the\s+)?({NUM}))?"
                   rf"|^[ \t]*{_WORDS}{{0,4}}?per\s+(?:trigger\s+)?(?:point|site|injection|TP|TrP|muscle)\b", re.I)
 SUBJECTIVE = {"history_of_present_illness", "past_medical_history", "medications", "review_of_systems", "plan"}

@@ -26,7 +26,9 @@ PRE_COUNT = re.compile(rf"\b({NUM})\s+(?:injections?|sites?|points?|trigger poin
 PRE_X = re.compile(r"(?:^|[\s;,:(])(?:x|×)\s*(\d{1,2})\s+(?:(?:into|in|to|at)\s+(?:the\s+)?)?(?:(?:left|right|lt|rt|L|R|bilateral|b/l)\s+)?(?:upper\s+|lower\s+|mid(?:dle)?\s+)?$", re.I)
 IN_EACH = re.compile(rf"\b({NUM})\s+(?:injections?\s+|sites?\s+|points?\s+|trigger points?\s+)?(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?:to)?|at|on|per)\s+(?:each|every)\b"
                      rf"|\beach\s+(?:side|muscle)\s+(?:x|×)\s*(\d+)|\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?|needles?|needle sticks?|sticks?)\s+(?:each|per|ea)\b"
-                     rf"|\beach\s+(?:injected|needled)\s+({NUM}|once|twice|thrice)\b|\b(?:x|×)\s*(\d+)\s+(?:each|ea)\b|\b(\d+)\s+(?:each|ea)\b",
+                     rf"|\beach\s+(?:injected|needled)\s+({NUM}|once|twice|thrice)\b|\b(?:x|×)\s*(\d+)\s+(?:each|ea)\b|\b(\d+)\s+(?:each|ea)\b"
+                     rf"|\b({NUM})\s+(?:per|each|on each|on either)\s+side\b"
+                     rf"|\b({NUM})\s+(?:injections?|sites?|points?|needles?)\s+each\s+(?:in|into|to|at)\b",
                      re.I)
 TOTAL = re.compile(
     rf"(?:total(?:\s+of)?|totaling|number of (?:injections|trigger points|sites)(?: injected)?|(?:TrPs?|TPs?|trigger points|points|sites)\s+(?:injected|needled|treated)\s*:|#\s*(?:of\s*)?(?:injections|sites|TPs|trigger points)|injections?\s*(?:performed|given)?\s*:|sites?\s*:)\s*:?\s*({NUM})\b"
@@ -35,13 +37,14 @@ TOTAL = re.compile(
     rf"|\b(?:TPIs?|trigger point injections?|injections?|dry needling)\s*(?:performed|given|done|administered)?\s*(?:x|×)\s*({NUM})\b"
     rf"|(?<![/\d.])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
     rf"|\b(?:into|among|between|across|over|at|in)\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
-    rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points)\s*(?:total|in total|overall)\b"
-    rf"|(?<![\w/#])#\s?(\d{{1,2}})\b(?!\s*(?:g\b|gauge|needle))"
-    rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs?|trigger points|sites|points|injections)\s*\)"
+    rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points|needles|needle insertions)\s*(?:total|in total|overall)\b"
+    rf"|(?<![\w/#\n])(?<!^)#\s?(\d{{1,2}})\b(?!\s*(?:g\b|gauge|needle))(?!\s+[a-z])"
+    rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs?|trigger points|sites|points|injections)\s*[);,]"
     rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b"
     rf"|=\s*({NUM})\s+(?:needle\s+)?(?:insertions?|injections?|sites?|points?|TrPs?|TPs?|total)\b"
     rf"|\b({NUM})\s+total\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
+TOTAL_WORD_AFTER = re.compile(r"^\s*(?:total|in total|altogether|in all|overall)\b", re.I)
 DOSE_AFTER = re.compile(r"^\s*(?:mg|mL|ml|cc|units?|U|IU|%|mcg|out of|/\s*10)\b", re.I)
 EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s+(?:was\s+)?(?:injected|needled)\s+once\b|\bone\s+injection\s+(?:per|in each|into each)\s+muscle\b|\bsingle\s+injection\s+(?:in|into)\s+each\b"
                        r"|\b(?:placed|injected|given|deposited)\s+(?:in|into|at)\s+each\s+of\b", re.I)
@@ -66,7 +69,7 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
         return _expand(sides[-1].group(0))
     # "The trapezius was injected on both sides": a side later in the muscle's own clause
     rest = _after_window(view, m)
-    later = re.search(r"\b(?:on both sides|bilaterally|on the (left|right)(?: side)?)\b", rest, re.I)
+    later = re.search(r"\b(?:on both sides|bilaterally|(?:each|per|both) sides?|on the (left|right)(?: side)?)\b", rest, re.I)
     if later:
         return [later.group(1).lower()] if later.group(1) else ["left", "right"]
     return [None]
@@ -211,8 +214,8 @@ COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{
                          rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
                          rf"|(once|twice|thrice|{NUM}\s+times)\b"
-                         rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,)]|$))"
-                         rf"|\(\s*(\d{{1,2}})\s*(?:pts?|points?|sites?|TPs?|TrPs?|inj)\.?\s*\)"
+                         rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,)]|$|\s+and\b))"
+                         rf"|\(\s*(\d{{1,2}})\s*(?:pts?|points?|sites?|TPs?|TrPs?|inj|needles?)\.?\s*\)"
                          rf"|[^;.\n]{{0,50}}?\b(?:injected|needled)\s+(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+)?(?:points?|sites?|locations?|trigger points?|TrPs?)\b)", re.I)
 # a count written before its muscle: "two trigger points in the left", "and one in the", "x2 R"
 COUNT_BEFORE = re.compile(rf"\b({NUM})\s+(?:trigger points?\s+|TPs?\s+|TrPs?\s+|injections?\s+|points?\s+|sites?\s+)?"
@@ -234,7 +237,7 @@ def _side_counts(view: NoteView, m: Mention) -> dict[str, int]:
     return out if len(out) == 2 else {}
 
 
-RESPECTIVELY = re.compile(rf"((?:{NUM})(?:\s*(?:,|and|&)\s*(?:{NUM}))+)\s*(?:(?:injections?|points?|sites?|TPs?|TrPs?)\s*)?,?\s*respectively", re.I)
+RESPECTIVELY = re.compile(rf"((?:{NUM})(?:\s*(?:,|and|&)\s*(?:{NUM}))+)\s*(?:(?:injections?|points?|sites?|TPs?|TrPs?|trigger points?|needles?)\s*)?,?\s*respectively", re.I)
 
 
 def _respectively(view: NoteView, m: Mention) -> dict:
@@ -337,6 +340,8 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
     groups: list[Evidence] = []
     injected_sents = set()
     for m in view.of("MUSCLE", "MUSCLE_GROUP"):
+        if m.text == "LS" and re.match(r"\s*(?:-\s*)?(?:spine|junction|region|area|paraspinals?|level|segment|radic)", view.text[m.end:m.end + 15], re.I):
+            continue  # "LS spine" is lumbosacral, not the levator scapulae
         if not _injected(view, m):
             continue
         injected_sents.add(m.sent.index)
@@ -366,9 +371,9 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
                 # "bilateral trapezius x4" counts injections across both sides
                 per = per / 2 if per % 2 == 0 else None
                 per = int(per) if per else None
-            if per is None and each:
-                v = to_number(next(g for g in each.groups() if g))
-                per = int(v) if v else None
+            if each and (per is None or (len(sides) == 2 and re.search(r"side", each.group(0), re.I))):
+                v = to_number(next(g for g in each.groups() if g))  # "TPIs x4 to b/l upper traps, 2 per side"
+                per = int(v) if v else per
             muscles.append(Muscle(m.value, side, per, m.text, m.start, m.end))
     # one entry per (name, side): several mentions of the same injected muscle count once
     merged: dict[tuple, Muscle] = {}
@@ -487,7 +492,9 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             n = to_number(t.group(gi))
             if not (n and 0 < n < 60 and float(n).is_integer()):
                 continue
-            if not re.search(r"total|#|:|\(", t.group(0), re.I) and (
+            if not re.search(r"total|#|:|\(", t.group(0), re.I) and not TOTAL_WORD_AFTER.match(s.text[t.end():]) \
+                    and not (re.match(r"(?:TPIs?|TrPIs?|trigger point injections?|dry needling)\b", t.group(0), re.I)
+                             and not re.search(r"(?:\bx|×)\s?\d", s.text[t.end():])) and (
                     EACH_AFTER.match(s.text[t.end():]) or _next_to_muscle(view, s.start + t.start(), s.start + t.end())):
                 attached.append(int(n))  # "2 injections in the R trap", "R QL: 2 injections": maybe per muscle
                 continue

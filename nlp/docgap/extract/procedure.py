@@ -22,7 +22,8 @@ FUTURE_CUE = re.compile(r"\b(will|return|RTC|f/u|follow[- ]?up|next|consider|if|
                         r"recommend\w*|suggest\w*|offer\w*|candidate|would benefit)\b", re.I)
 # Evidence that a plan section narrates a procedure done today ("P: TPI ... 25g needle ... neg aspiration")
 DONE_IN_BLOCK = re.compile(r"\b(injected|infiltrated|needled|performed|administered|aspirat\w*|prepped|sterile|gauge|\d+\s?g|"
-                           r"band-?aids?|EBL|hemostasis|consent (?:obtained|signed)|tolerated|time[- ]?out)\b", re.I)
+                           r"band-?aids?|EBL|hemostasis|consent (?:obtained|signed)|tolerated|time[- ]?out)\b"
+                           r"|\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg)\b[^.;\n]{0,25}\b(?:each|total|per (?:site|point))\b", re.I)
 
 
 def _plan_block(view: NoteView, sent: Sentence) -> list[Sentence]:

@@ -12,7 +12,7 @@ from .procedure import PAST_CUE, TODAY_DONE
 PRECEDENCE = (("FAILED", "failed"), ("DECLINED", "declined"), ("NEGATED_EXISTENCE", "negated"),
               ("CURRENT", "current"), ("HYPOTHETICAL", "planned"), ("TRIED", "tried"), ("HISTORICAL", "tried"))
 SECTION_DEFAULT = {"medications": "current", "plan": "planned"}
-CONTINUE = re.compile(r"\b(continue|continues|continuing|cont|resume|remain on|stay on)\b", re.I)
+CONTINUE = re.compile(r"\b(continue|continues|continuing|cont|remain on|stay on)\b", re.I)
 ELSEWHERE = re.compile(r"\b(?:another|outside|elsewhere|other (?:clinic|provider|practice|office|physician)|"
                        r"previous (?:provider|doctor|clinic|physician)|prior (?:provider|clinic))\b", re.I)
 # "Ice and heat at home, ibuprofen PRN; all minimally effective." "PT last fall; she still has pain."
@@ -86,6 +86,8 @@ def _status(view: NoteView, m, failed_res, procedure_end: int | None = None) -> 
         clause = _clause(view, m)
         if re.search(r"\b(?:declined|refused|declines|refuses)\b", clause, re.I):
             return "declined"  # "Offered PT referral today, declined."
+        if re.search(r"\b(?:has not|hasn't|have not|haven't|never|did not|didn't)\s+(?:yet\s+)?(?:taken|tried|started|done|gone|attended)\b", clause, re.I):
+            return "negated"  # "her employer has offered light duty but she has not taken it"
         if any(r.search(clause) for r in failed_res):
             return "failed"
     return status
@@ -110,7 +112,7 @@ def _component(view: NoteView, m, therapies) -> bool:
 
 
 def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=(),
-                      procedure_end: int | None = None) -> list[Therapy]:
+                      procedure_end: int | None = None, procedure: str | None = None) -> list[Therapy]:
     out: list[Therapy] = []
     seen = set()
     therapy_mentions = view.of("THERAPY")
@@ -126,8 +128,8 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
             m = replace(m, label="THERAPY", value="other", extra=("prior injections elsewhere",),
                         modifiers=m.modifiers | {"TRIED"})
         elif m.label == "DRY_NEEDLING":
-            if not m.has("HISTORICAL"):
-                continue  # needling of this session is the procedure, not a conservative therapy
+            if not m.has("HISTORICAL") or procedure == "dry_needling":
+                continue  # this session's needling, or an earlier session of the same treatment, is not a therapy tried
             # dry needling done in the past is a modality (corpus_samples/LABELLING.md)
             m = replace(m, label="THERAPY", value="modality", extra=("dry needling",))
         if m.text in ("pt", "Pt", "pT") or (m.text.lower() == "pt" and not m.text.isupper()):
