@@ -17,19 +17,20 @@ DURATION = re.compile(
     rf"\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*-?\s*old)(?!\s*(?:a|per|/|each)\s*(?:month|mo|week|wk|day|year|yr)\b)"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s*(?:-|\s)?(?:history|hx|h/o|duration)\b"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?!-?old\b)(?:of\s+)?(?:(?!old\b|with\b|who\b|male\b|female\b|man\b|woman\b)[\w/&-]+\s+){{0,6}}?(?:pain|symptoms|discomfort|aching)\b"
-    rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury|diagnosed)\s+(?:\w+\s+){{0,3}}?{NUMBER}\s*{UNIT}\s+ago"
+    rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury|diagnosed|"
+    rf"rear-ended|fell|fall|accident|collision|MVA|MVC|strained|lifting|twisted)\s+(?:[\w-]+\s+){{0,5}}?{NUMBER}\s*{UNIT}\s+ago"
     rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b(?!\s*(?:ago|old|later|after)\b)",
     re.I)
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
                    r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
                    r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?(?:\s+(?:of\s+)?(\d{4}))?\b|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
-EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fewer|creeping|baseline|returned|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|follow[- ]?up|return|f/u|rtc|"
+EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fewer|creeping|baseline|returned|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|looser|tight again|"
                      r"prior (?:TPI|injection)|last (?:TPI|injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
                      r"weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
                      r"(?:PT|therapy|physical therapy|chiropractic|medication|NSAIDs?|program)\s+(?:for|x)\s*\d)", re.I)
 SCHEDULE_BEFORE = re.compile(r"\b(?:every|q\s?\d|f/u|follow[- ]?up|rtc|return)\b", re.I)
-PAIN = re.compile(r"pain|ache|aching|symptom|discomfort|spasm|tight|stiff|soreness|headache|c/o|complain|hx|history|onset|"
+PAIN = re.compile(r"pain|ache|aching|symptom|\bsx\b|discomfort|spasm|tight|stiff|soreness|headache|c/o|complain|hx|history|onset|"
                   r"started|began|duration|myalgia|myofascial", re.I)
 
 
@@ -147,6 +148,8 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
                 continue
             if unit.lower() in ("m", "d", "w", "y") and not re.search(r"x\s*\d|\d\s*[mdwy]\b", m.group(0), re.I):
                 continue
+            if unit in ("M", "F") or (num.isalpha() and re.search(re.escape(num) + re.escape(unit), m.group(0))):
+                continue  # "44M w/ low back pain" is a 44-year-old man; "pain, and" is not "an d"
             days = _days(num, unit)
             if not days:
                 continue
@@ -159,6 +162,8 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             for m in pattern.finditer(text):
                 if EXCLUDE.search(text[max(0, m.start() - 40):m.end() + 30]):
                     continue
+                if pattern is BARE and (m.group(3) in ("M", "F") or (m.group(1).isalpha() and (m.group(1) + m.group(3)) in m.group(0))):
+                    continue  # "pain, and" is not "an d"
                 days = _days(m.group(1), m.group(3)) if pattern is BARE else _days("1", m.group(1))
                 if days:
                     rank = (0 if PAIN.search(text) else 1) + penalty

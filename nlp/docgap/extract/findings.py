@@ -15,6 +15,8 @@ NOT_REFERRED = re.compile(r"referred\s+(?:to|by|for|from|back|out|him|her|patien
 NEGATIVE_AFTER = re.compile(r"^\s*:?\s*(?:is\s+|was\s+|were\s+)?(?:negative|neg\b|absent|not (?:elicited|present|appreciated|seen)|none\b)", re.I)
 SUBJECTIVE_SECTIONS = {"history_of_present_illness", "past_medical_history", "medications", "review_of_systems",
                        "plan"}
+TODAY = re.compile(r"\b(today|this visit|this session|was performed|were performed)\b", re.I)
+PAST = re.compile(r"\b(after the|previous|prior|last|ago|returning|returns|relief)\b", re.I)
 IMAGING_CONTEXT = re.compile(r"guid|under|using|with|visualiz|needle|inject|image|imaging|real[- ]time|"
                              r"performed|confirm|direct", re.I)
 NO_IMAGING = re.compile(r"\b(no|without|not|non)\b[\w\s-]{0,20}(imaging|image|ultrasound|fluoro|guidance|US)\b|"
@@ -46,7 +48,13 @@ def extract_palpation(view: NoteView) -> list[PalpationFinding]:
 
 
 def extract_imaging(view: NoteView) -> tuple[str | None, Evidence | None]:
+    # "Landmark-based TPI today (no imaging)" settles today's session, whatever earlier ones used
     for m in view.of("IMAGING"):
+        if (m.value == "landmark" or NO_IMAGING.search(m.sent.text)) and TODAY.search(m.sent.text) and view.in_sentence(m.sent, "TPI", "DRY_NEEDLING"):
+            return None, None
+    for m in view.of("IMAGING"):
+        if PAST.search(m.sent.text) and not TODAY.search(m.sent.text):
+            continue  # "50% relief after the 2/4 ultrasound-guided injections"
         if m.value == "landmark" or m.has("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL"):
             continue
         s = m.sent

@@ -11,7 +11,8 @@ from .scores import QUALITATIVE, RESPONSE_CONTEXT
 SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
     re.I)
-POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|left|right|"
+POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|"
+                       r"(?:L|R|left|right)\s*(?:and|&|/)\s*(?:L|R|left|right)|left|right|"
                        r"[LR]\s*[<>=]\s*[LR]|L|R|lt|rt)(?![\w])(?:\s*\))?",
                        re.I)
 TABLE_ROW = re.compile(r"^[^\n|]*\|[^\n|]*\|[^\n]*$|^[^\t\n]*\t[^\t\n]*\t")
@@ -42,6 +43,8 @@ TOTAL = re.compile(
     rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs?|trigger points|sites|points|injections)\s*[);,]"
     rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b"
     rf"|=\s*({NUM})\s+(?:needle\s+)?(?:insertions?|injections?|sites?|points?|TrPs?|TPs?|total)\b"
+    rf"|\b(?:as\s+)?(a)\s+single\s+injection\b"
+    rf"|(?<![\d.])\b(\d{{1,2}})\s+total\b(?!\s*(?:mL|ml|cc|mg|units?|volume|dose))"
     rf"|\b({NUM})\s+total\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
 TOTAL_WORD_AFTER = re.compile(r"^\s*(?:total|in total|altogether|in all|overall)\b", re.I)
@@ -62,7 +65,7 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
     # stop at the last hard break so a side from an earlier clause does not leak
     cut = max((b.end() for b in BREAK.finditer(before)), default=0)
     before = before[cut:]
-    if re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$", before, re.I):
+    if re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$|\b(?:each|both)\s+sides?\b[^.;]{0,25}$", before, re.I):
         return ["left", "right"]  # "2 points in each rhomboid major"
     sides = list(SIDE_WORD.finditer(before))
     if sides:
@@ -90,6 +93,7 @@ def _expand(word: str) -> list[str | None]:
 
 
 PERFORMED_TODAY = re.compile(r"\b(today|this visit|were performed|was performed)\b", re.I)
+DOSED_LIST = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP))\b", re.I)
 NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b", re.I)
 
 
@@ -143,9 +147,10 @@ def _injected(view: NoteView, m: Mention) -> bool:
         return False  # "TrPI 5/6 (R masseter x2, R temporalis x1): reports ~50% less jaw pain for 3 wks"
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
-        return bool(STRONG_INJECTION.search(s.text)) or lead_in(view, s) is not None
-    if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING"):
-        return True
+        return bool(STRONG_INJECTION.search(s.text) or DOSED_LIST.search(s.text)) or lead_in(view, s) is not None
+    if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or DOSED_LIST.search(s.text) \
+            or (view.in_sentence(s, "DRUG") and re.search(r"\b(?:to|into)\s+(?:the\s+)?", s.text)):
+        return True  # "1% lidocaine 1 mL each: R upper trapezius, ...", "Bupivacaine 0.25% to the bilateral rectus abdominis"
     if s.section == "procedure" and not EXAM_ONLY.search(s.text):
         return True
     return lead_in(view, s) is not None
@@ -191,6 +196,18 @@ def _table_count(view: NoteView, m: Mention) -> int | None:
     return None
 
 
+# "Trapezius L x2, R x2"
+SIDE_PAIR = re.compile(r"^\s*[-:,]?\s*(L|R|left|right)\s*(?:x|×|-|:)?\s*(\d{1,2})\s*[,;/]\s*(L|R|left|right)\s*(?:x|×|-|:)?\s*(\d{1,2})\b", re.I)
+# "splenius capitis: one L, one R"
+COUNT_SIDE_PAIR = re.compile(rf"^\s*[-:,]?\s*({NUM})\s+(L|R|left|right)\s*[,;/]\s*({NUM})\s+(L|R|left|right)\b", re.I)
+# "2 points in the left upper trapezius, 2 in the right"
+ELLIPSIS_SIDE = re.compile(rf"^[^;.]*?,?\s*(?:and\s+)?({NUM})\s+(?:(?:points?|injections?|sites?)\s+)?(?:in|on|to|into)\s+the\s+(right|left)\b(?!\s+\w+\s+(?:muscle|trapezius|levator))", re.I)
+
+
+LANDMARK_BEFORE = re.compile(r"\b(?:deep to|superficial to|beneath|underneath|overlying|through|adjacent to|lateral to|medial to|"
+                             r"inferior to|superior to|between)\s+(?:the\s+)?(?:[LR]\s+|left\s+|right\s+)?$", re.I)
+
+
 def _neighbours(view: NoteView, m: Mention) -> tuple[int, int]:
     """The end of the previous and the start of the next muscle mention in the sentence."""
     ms = view.in_sentence(m.sent, "MUSCLE", "MUSCLE_GROUP")
@@ -211,10 +228,11 @@ SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:l
 COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:(?:was|were)\s+)?(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
                          rf"(?:(?:at|in)\s+({NUM})(?=\s*[,.;)]|\s+(?:with|and|using)\b|\s*$)|"
                          rf"\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
-                         rf"|({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
+                         rf"|({NUM})\s+(?:injections?|inj\.?|sites?|points?|trigger points?|TrPs?|TPs?)(?!\w)(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
+                         rf"|:\s*(one|two|three|four|five|six)\b(?=\s*[,.;)]|\s*$)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
                          rf"|(once|twice|thrice|{NUM}\s+times)\b"
-                         rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,)]|$|\s+and\b))"
+                         rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,);]|\.(?!\d)|$|\s+and\b))"
                          rf"|\(\s*(\d{{1,2}})\s*(?:pts?|points?|sites?|TPs?|TrPs?|inj|needles?)\.?\s*\)"
                          rf"|[^;.\n]{{0,50}}?\b(?:injected|needled)\s+(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+)?(?:points?|sites?|locations?|trigger points?|TrPs?)\b)", re.I)
 # a count written before its muscle: "two trigger points in the left", "and one in the", "x2 R"
@@ -355,9 +373,26 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
                 if c:
                     muscles.append(Muscle(m.value, side, c, m.text, m.start, m.end))
             continue
-        n = _per_muscle_count(view, m)
+        pair = SIDE_PAIR.match(_after_window(view, m))
+        cpair = COUNT_SIDE_PAIR.match(_after_window(view, m))
+        if pair or cpair:
+            pairs = ((pair.group(1), pair.group(2)), (pair.group(3), pair.group(4))) if pair else \
+                ((cpair.group(2), cpair.group(1)), (cpair.group(4), cpair.group(3)))
+            for side, c in pairs:
+                c = to_number(c)
+                if c and float(c).is_integer():
+                    muscles.append(Muscle(m.value, _expand(side)[0], int(c), m.text, m.start, m.end))
+            continue
+        if LANDMARK_BEFORE.search(view.text[max(m.sent.start, m.start - 30):m.start]):
+            continue  # "piriformis identified deep to gluteus maximus": an anatomical landmark
+        resp = _respectively(view, m)  # authoritative when the sentence says "respectively"
+        n = None if resp else _per_muscle_count(view, m)
         sides = _side(view, m)
-        resp = _respectively(view, m) if n is None else {}
+        other = ELLIPSIS_SIDE.match(_after_window(view, m)) if len(sides) == 1 and sides[0] and n else None
+        if other and _expand(other.group(2))[0] != sides[0]:
+            c = to_number(other.group(1))
+            if c and float(c).is_integer():
+                muscles.append(Muscle(m.value, _expand(other.group(2))[0], int(c), m.text, m.start, m.end))
         if len(resp) == 1 and None in resp:
             n = resp[None]
         each = IN_EACH.search(view.text[m.start:m.sent.end]) or IN_EACH.search(view.text[m.sent.start:m.start])

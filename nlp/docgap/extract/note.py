@@ -184,4 +184,5 @@ OUTCOME_AFTER = re.compile(r"^[ \t]{0,3}(?:(?:significant|meaningful|lasting|muc
                            r"(?:relief|improvement|benefit|help|helping|helped|helpful|working|effective|success|effect|going away|gone away)\b", re.I)
 PROCEDURAL_NEGATION = re.compile(r"^\W{0,3}(?:aspirat|blood|heme|flash|paresthes|complication|return of blood|"
                                  r"injectate|medication (?:injected|used)|drug (?:injected|used)|anesthetic used|steroid used|"
-                                 r"epi\b|epinephrine|preservatives?|additives?|contrast|sedation|steroids?\b|medications?\b|meds?\b|drugs?\b)", re.I)
+                                 r"epi\b|epinephrine|preservatives?|additives?|contrast|sedation|steroids?\b|medications?\b|meds?\b|drugs?\b|"
+                                 r"anesthetics?\b|local\b|lidocaine|imaging|ultrasound|fluoro)", re.I)

@@ -50,20 +50,25 @@ def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
 
 
 NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|postponed|cancel(?:l)?ed|held off|hold off|"
+                      r"no (?:trigger point injections?|TPIs?|TrPIs?|injections?|dry needling|needling)(?: (?:were|was) (?:given|done|performed))?\b|"
                       r"leave (?:\w+ )?alone|left (?:\w+ )?alone|"
                       r"not (?:\w+ ){0,5}?(?:indicated|warranted|necessary|needed|appropriate)|"
                       r"not (?:performed|done|given)|decided against|opted against|did not (?:want|proceed))\b", re.I)
 DONE_STRONG = re.compile(r"\b(injected|infiltrated|needled|administered|completed|were performed|was performed)\b", re.I)
 
 
-ONLY_LATER = re.compile(r"\b(will|to be (?:initiated|started|performed|done|scheduled|given)|next (?:follow[- ]?up|visit|"
+ONLY_LATER = re.compile(r"\b(will|to be (?:initiated|started|performed|done|scheduled|given)|can be (?:done|performed|given)|"
+                        r"once\s+\w+\s+(?:normaliz|improv|resolv|clear)\w*|tomorrow|next (?:follow[- ]?up|visit|"
                         r"appointment|session)|would like to|plan (?:is|will)|consider\w*|recommend\w*|candidate for)\b", re.I)
 
 
 def not_done(m: Mention) -> bool:
     """'Discussed trigger point injections; patient declined.' 'TPIs were deferred today.' 'A series of
     trigger point injections to be initiated at his next follow up visit.'"""
-    t = m.sent.text
+    return sentence_not_done(m.sent.text)
+
+
+def sentence_not_done(t: str) -> bool:
     if DONE_STRONG.search(t):
         return False
     if NOT_DONE.search(t):
@@ -132,6 +137,7 @@ def _line_start(view: NoteView, s: Sentence) -> int:
     return view.text.rfind("\n", 0, s.start) + 1
 
 
+DOSED = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP))\b", re.I)
 COUNTED = re.compile(r"\b\d+\s*(?:ea|each)\b|\bx\s?\d|\b\d+\s*(?:points?|TrPs?|TPs?|pts?|sites?)\b|\(\s*\d+\s*\)", re.I)
 
 
@@ -156,7 +162,8 @@ def procedure_end(view: NoteView) -> int | None:
 
 
 # "She had trigger point injections in 2023 with good relief." (a date alone is not enough: titles carry dates)
-TPI_PAST = re.compile(r"\b(had|has had|underwent|received|s/p|status post|previous(?:ly)?|prior|last|ago|in (?:19|20)\d\d)\b", re.I)
+TPI_PAST = re.compile(r"\b(had|has had|underwent|received|s/p|status post|previous(?:ly)?|prior|last|ago|in (?:19|20)\d\d|"
+                      r"seen (?:in (?:the )?(?:office|clinic) )?(?:in|on) \w+ for|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* for)\b", re.I)
 
 
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
@@ -175,9 +182,9 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
         return None, None
     if not tpi:
         for m in view.of("MUSCLE", "MUSCLE_GROUP"):
-            if NOT_DONE.search(m.sent.text) and not DONE_STRONG.search(m.sent.text):
-                continue  # "offered TPI R levator -- pt declined today"
-            if performed(m, view) and (INJECTION_CUE.search(m.sent.text) or (
+            if sentence_not_done(m.sent.text) or (TPI_PAST.search(m.sent.text) and not TODAY_DONE.search(m.sent.text)):
+                continue  # "offered TPI R levator -- pt declined today", "seen in July for TPIs to the R trapezius"
+            if performed(m, view) and (INJECTION_CUE.search(m.sent.text) or DOSED.search(m.sent.text) or (
                     m.section == "procedure" and COUNTED.search(m.sent.text))) \
                     and _done_nearby(view, m.sent) \
                     and m.section not in ("history_of_present_illness", "past_medical_history", "medications"):

@@ -16,7 +16,8 @@ CONTINUE = re.compile(r"\b(continue|continues|continuing|cont|remain on|stay on)
 ELSEWHERE = re.compile(r"\b(?:another|outside|elsewhere|other (?:clinic|provider|practice|office|physician)|"
                        r"previous (?:provider|doctor|clinic|physician)|prior (?:provider|clinic))\b", re.I)
 # "Ice and heat at home, ibuprofen PRN; all minimally effective." "PT last fall; she still has pain."
-FOLLOW_UP_OUTCOME = re.compile(r"\s*(?:all|both|neither|none|each|these|which|that|pain|symptoms|she|he|the patient|patient|pt|it|they)\b", re.I)
+FOLLOW_UP_OUTCOME = re.compile(r"\s*(?:all|both|neither|none|each|these|which|that|pain|symptoms|she|he|the patient|patient|pt|it|they|"
+                               r"not|no|nothing|minimal|little|without|still)\b", re.I)
 CLAUSE_BREAK = re.compile(r"\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|;|\balthough\b|\bthough\b", re.I)
 
 
@@ -82,7 +83,7 @@ def _status(view: NoteView, m, failed_res, procedure_end: int | None = None) -> 
             break
     if status is None:
         status = SECTION_DEFAULT.get(m.section or "", "tried")
-    if status in ("tried", "current") and m.section != "medications":
+    if status in ("tried", "current"):
         clause = _clause(view, m)
         if re.search(r"\b(?:declined|refused|declines|refuses)\b", clause, re.I):
             return "declined"  # "Offered PT referral today, declined."

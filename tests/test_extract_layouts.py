@@ -1,0 +1,81 @@
+"""Layouts real notes come in: template checkboxes, site tables with side columns, wrapped lines,
+copy-forward updates, problem lists. Expectations from the contract (sections 2 and 4)."""
+import pytest
+
+CHECKBOX_TPI = ("Procedure: [X] Trigger point injection(s)  [ ] Occipital nerve block  [ ] Other\n"
+                "Guidance:  [X] Ultrasound  [ ] Fluoroscopy  [ ] None\n"
+                "Exam: [X] Taut band  [ ] Local twitch  [X] Referred pain  [ ] Jump sign\n"
+                "Sites:\n  R sternocleidomastoid - 2\n  R anterior scalene - 1\n"
+                "Injectate: 1% lidocaine 3 mL, divided among sites\n")
+CHECKBOX_SI = ("Procedure: [ ] Trigger point injection(s)  [X] Sacroiliac joint injection  [ ] Other\n"
+               "Technique: 22G spinal needle into the R SI joint under fluoroscopy.\n"
+               "Injectate: 40 mg triamcinolone + 1 mL 0.5% bupivacaine.\n")
+
+
+def test_checkboxes_tick_and_untick(extract):
+    f = extract(CHECKBOX_TPI)
+    assert f.procedure == "trigger_point_injection"
+    assert f.imaging_guidance == "ultrasound"
+    assert {p.kind for p in f.palpation} == {"taut_band", "referred_pain"}
+    assert sorted((m.name, m.laterality, m.injections) for m in f.muscles) == [
+        ("scalene_anterior", "right", 1), ("sternocleidomastoid", "right", 2)]
+    assert f.injection_count == 3
+    assert extract(CHECKBOX_SI).procedure is None
+
+
+def test_site_table_with_side_columns(extract):
+    text = ("Procedure: [X] Trigger point injection(s)\nMuscles injected / # sites:\n"
+            "  Muscle            | L | R\n  Upper trapezius   | 2 | 2\n  Levator scapulae  | 1 | 0\n"
+            "  Rhomboid minor    | 0 | 0\nInjectate: 0.25% bupivacaine 6 mL total\n")
+    f = extract(text)
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [
+        ("levator_scapulae", "left"), ("trapezius", "left"), ("trapezius", "right")]
+    assert f.injection_count == 5
+
+
+@pytest.mark.parametrize("text, count, muscles", [
+    pytest.param("TPI: R and L upper trapezius and R levator scapulae injected at 3, 2 and 1 points respectively.",
+                 6, {("trapezius", "right"), ("trapezius", "left"), ("levator_scapulae", "right")}, id="respectively-sides"),
+    pytest.param("Trigger point injections: 0.5% lidocaine, 2 points in the left upper trapezius, 2 in the right.",
+                 4, {("trapezius", "left"), ("trapezius", "right")}, id="ellipsis-other-side"),
+    pytest.param("Injected Sarapin 2 mL per site:\n- Trapezius L x2, R x2\n- Levator scapulae L x1, R x1\n",
+                 6, {("trapezius", "left"), ("trapezius", "right"), ("levator_scapulae", "left"),
+                     ("levator_scapulae", "right")}, id="side-pairs"),
+    pytest.param("Trigger points palpated R levator scapulae (2) and R rhomboid major (1).\n\nPlan\nTPI performed. "
+                 "3 mL 1% lidocaine without epi total, 1 mL each at R levator x2 and R rhomboid major x1.",
+                 3, {("levator_scapulae", "right"), ("rhomboid_major", "right")}, id="without-epi"),
+])
+def test_counts_in_layouts(extract, text, count, muscles):
+    f = extract(text)
+    assert f.injection_count == count
+    assert {(m.name, m.laterality) for m in f.muscles} == muscles
+
+
+def test_problem_list_numbers_are_not_counts(extract):
+    text = ("#1 myofascial pain L SCM / scalenes - TPI today\n#2 HTN - stable\n"
+            "TPI: consent obtained. 1% lidocaine 1 mL into L SCM and 1 mL into L scalene, 2 injections total.\n")
+    assert extract(text).injection_count == 2
+
+
+def test_wrapped_line_phrases_match(extract):
+    text = ("Trigger points palpated in the R levator scapulae and the R rhomboid major, each with positive jump\n"
+            "sign. Trigger point injections were performed in the R levator scapulae.")
+    assert {p.kind for p in extract(text).palpation} >= {"jump_sign"}
+
+
+def test_current_duration_wins_over_copied_forward(extract):
+    text = ("HPI (copied from 3/2025): neck pain x 1 yr.\n** 06/02 update: symptoms now for about 15 months.\n"
+            "Trigger point injections were performed in the left upper trapezius.")
+    assert extract(text, date_of_service="2025-06-02").symptom_duration_days == 450
+
+
+@pytest.mark.parametrize("text", [
+    "Procedure: Botox 155 units per PREEMPT protocol, 31 sites: temporalis 40, occipitalis 30, trapezius 30. "
+    "No trigger point injections today.",
+    "Seen in office in July for trigger point injections to the right trapezius; reports she is about the same. "
+    "Telehealth today, no procedure.",
+    "1. Trigger point injections to L upper trapezius and L levator scapulae with 1% lidocaine can be done at "
+    "bedside once CK normalizes; will re-evaluate tomorrow.",
+])
+def test_not_a_procedure_today(extract, text):
+    assert extract(text).procedure is None
