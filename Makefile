@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN = $(VENV)/bin
 
-.PHONY: setup scan test eval docs clean queue queue-screenshots
+.PHONY: setup scan test eval docs clean queue queue-screenshots bench
 
 $(BIN)/docgap: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -40,3 +40,7 @@ queue-screenshots: setup
 
 clean:
 	rm -rf $(VENV) out build *.egg-info
+
+# Throughput and memory against baselines, side by side (several minutes; see benchmarks/README.md)
+bench: setup
+	$(BIN)/python benchmarks/run.py

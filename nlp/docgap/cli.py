@@ -13,7 +13,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import signal
 import sys
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -25,10 +27,8 @@ SEVERITY_ORDER = ("info", "review", "hold")
 
 def _engine(args):
     from .engine import Engine
-    from .profiles import ProfileSet
 
-    profiles = ProfileSet(extra_dir=args.policies) if getattr(args, "policies", None) else ProfileSet()
-    return Engine(profiles, payer_override=getattr(args, "payer", None), splitter=args.splitter)
+    return Engine(**_engine_args(args))
 
 
 def _load_jsonl(path: str) -> list[dict]:
@@ -43,35 +43,88 @@ def _load_jsonl(path: str) -> list[dict]:
     return out
 
 
-def cmd_scan(args) -> int:
-    from .io import ResultWriter, read_records
+def _engine_args(args) -> dict:
+    return {"payer_override": getattr(args, "payer", None), "splitter": args.splitter,
+            "policies": getattr(args, "policies", None)}
 
-    engine = _engine(args)
-    history = _load_jsonl(args.history) if args.history else None
-    writer = ResultWriter(args.output, args.format)
+
+def cmd_scan(args) -> int:
+    if args.engine == "spark":
+        return _scan_spark(args)
+    from .batch import ScanOptions, default_workers, fingerprint, run_scan
+    from .io import ResultWriter, count_records, read_jsonl_rows, read_records
+    from .progress import Progress, wanted
+
+    opts = ScanOptions(workers=args.workers or default_workers(), batch_size=args.batch_size,
+                       note_timeout=args.note_timeout, resume=args.resume, history=args.history,
+                       engine_args=_engine_args(args))
+    if args.note_timeout is not None and args.note_timeout <= 0:
+        raise DocgapError("--note-timeout must be a positive number of seconds")
+    _engine(args)  # fail fast on a bad profile or policies folder, before any worker starts
+    records = read_records(args.input)
+    fp = fingerprint(args.input, opts)
+    progress = Progress(count_records(args.input)) if wanted(args.quiet) else None
+    writer = ResultWriter(args.output, args.format, atomic=True)
     counts, by_rule, holds_by_payer = Counter(), Counter(), Counter()
-    worst = -1
+    worst = [-1]
+
+    def write(res: dict) -> None:
+        writer.write(res)
+        counts["notes"] += 1
+        counts[res["status"]] += 1
+        for f in res["findings"]:
+            by_rule[(f["rule"], f["severity"])] += 1
+            worst[0] = max(worst[0], SEVERITY_ORDER.index(f["severity"]))
+        if any(f["severity"] == "hold" for f in res["findings"]):
+            holds_by_payer[res.get("payer_profile")] += 1
+
+    t0 = time.monotonic()
+    previous = signal.signal(signal.SIGTERM, _sigterm)
     try:
-        for res in engine.scan(read_records(args.input), history):
-            writer.write(res)
-            counts["notes"] += 1
-            counts[res["status"]] += 1
-            for f in res["findings"]:
-                by_rule[(f["rule"], f["severity"])] += 1
-                worst = max(worst, SEVERITY_ORDER.index(f["severity"]))
-            if any(f["severity"] == "hold" for f in res["findings"]):
-                holds_by_payer[res.get("payer_profile")] += 1
+        run_scan(records, args.output, write, opts, fp, progress,
+                 read_jsonl_rows(args.history) if args.history else None)
+    except KeyboardInterrupt:
+        writer.abort()
+        if progress:
+            progress.close()
+        print(f"docgap: interrupted; extracted notes are kept in {Path(str(args.output))}.docgap-state.sqlite: "
+              f"rerun the same command with --resume to continue", file=sys.stderr)
+        return 130
+    except BaseException:
+        writer.abort()
+        raise
     finally:
-        writer.close()
+        signal.signal(signal.SIGTERM, previous)
+    writer.close()
+    if progress:
+        progress.close()
+    elapsed = time.monotonic() - t0
     if not args.quiet:
         _summary(counts, by_rule, holds_by_payer, args.output)
+        print(f"docgap: {counts['notes']} notes in {elapsed:.1f} s ({counts['notes'] / max(elapsed, 1e-9):.1f} "
+              f"notes/s, {opts.workers} worker{'s' if opts.workers > 1 else ''})", file=sys.stderr)
     if getattr(args, "queue", None):  # load the review queue with what was just written
         from .queue.cli import load_after_scan
 
         if load_after_scan(args):
             return 2
     threshold = SEVERITY_ORDER.index(args.fail_on) if args.fail_on != "never" else 99
-    return 1 if worst >= threshold else 0
+    return 1 if worst[0] >= threshold else 0
+
+
+def _sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
+def _scan_spark(args) -> int:
+    from .spark import scan_parquet
+
+    if args.history or args.resume:
+        raise DocgapError("--history and --resume are not available with --engine spark")
+    n = scan_parquet(args.input, args.output, _engine_args(args), master=args.spark_master)
+    if not args.quiet:
+        print(f"docgap: {n} notes scanned with Spark -> {args.output}", file=sys.stderr)
+    return 0
 
 
 def _summary(counts, by_rule, holds_by_payer, output) -> None:
@@ -153,7 +206,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--history", help="earlier results (JSONL) whose sessions feed the frequency rules")
     s.add_argument("--fail-on", default="hold", choices=("info", "review", "hold", "never"),
                    help="exit 1 when a finding at or above this severity fires (default: hold)")
-    s.add_argument("-q", "--quiet", action="store_true", help="no summary on stderr")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary on stderr")
+    s.add_argument("--workers", type=int, default=0,
+                   help="worker processes, one pipeline each (default: all cores)")
+    s.add_argument("--batch-size", type=int, default=16, help="notes per batch sent to a worker (default: 16)")
+    s.add_argument("--note-timeout", type=float, metavar="SECONDS",
+                   help="a note taking longer becomes an error row (type 'timeout') and the scan goes on")
+    s.add_argument("--resume", action="store_true",
+                   help="continue an interrupted scan of the same input into the same output")
+    s.add_argument("--engine", choices=("local", "spark"), default="local",
+                   help="local processes (default) or Spark (Parquet in, Parquet out)")
+    s.add_argument("--spark-master", help="Spark master URL when --engine spark (default: from spark-submit, "
+                   "else local[*])")
     s.add_argument("--queue", metavar="URL", help="also load the results and notes into this review queue database")
     common(s)
     s.set_defaults(func=cmd_scan)

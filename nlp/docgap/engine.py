@@ -3,6 +3,7 @@ with the patient's other sessions (frequency rules need every session of a patie
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -148,9 +149,10 @@ def error_result(note_id: str, etype: str, message: str) -> dict:
 
 class Engine:
     def __init__(self, profiles: ProfileSet | None = None, payer_override: str | None = None,
-                 splitter: str = "docgap", lexicon_dir: str | None = None):
+                 splitter: str = "docgap", lexicon_dir: str | None = None, policies: str | None = None):
+        """policies: a folder of extra profiles, when `profiles` is not given (picklable worker settings)."""
         self.nlp, self.lex = default_pipeline(splitter, lexicon_dir)
-        self.profiles = profiles or ProfileSet()
+        self.profiles = profiles or (ProfileSet(extra_dir=policies) if policies else ProfileSet())
         self.payer_override = payer_override
         if payer_override:
             self.profiles.get(payer_override)  # fail fast on an unknown profile
@@ -185,16 +187,41 @@ class Engine:
                 "facts": facts.to_dict(), "suggested_codes": suggested,
                 "findings": [f.to_dict() for f in findings]}
 
+    def extract_or_error(self, rec: Record) -> tuple[Facts | None, dict | None]:
+        """Facts, or the error row when extraction throws; one bad note never stops the batch."""
+        try:
+            _inject_fault(rec)
+            return self.extract(rec), None
+        except NoteTimeout as e:
+            log.warning("note %s: over the per-note time limit", rec.note_id)
+            return None, error_result(rec.note_id, "timeout", str(e))
+        except Exception as e:  # noqa: BLE001
+            log.warning("note %s: extraction failed (%s)", rec.note_id, type(e).__name__)
+            return None, error_result(rec.note_id, "extraction_failed", type(e).__name__)
+
+    def result(self, rec: Record, facts: Facts, sessions: Iterable[Session]) -> dict:
+        """Rules for one extracted record, given the sessions of its patient (this run and history)."""
+        hist = history_for(rec, sessions)
+        try:
+            out = self.evaluate(rec, facts, hist)
+        except Exception as e:  # noqa: BLE001
+            log.warning("note %s: rules failed (%s)", rec.note_id, type(e).__name__)
+            out = error_result(rec.note_id, "rules_failed", type(e).__name__)
+        if rec.patient_id:
+            out["patient_id"] = rec.patient_id
+        if rec.date_of_service:
+            out["date_of_service"] = rec.date_of_service
+        return out
+
     def scan(self, raws: Iterable[dict], history: list[dict] | None = None) -> Iterator[dict]:
-        """Results in input order, one per raw record. Extraction first, then rules with each
-        patient's sessions from this run and from `history` (earlier results)."""
+        """Results in input order, one per raw record, all in memory (the library and `eval` path; the
+        CLI streams through docgap.batch). Extraction first, then rules with each patient's sessions
+        from this run and from `history` (earlier results)."""
         staged: list[tuple[Record, Facts | None, dict | None]] = []
         seen: set[str] = set()
         sessions: dict[str, list[Session]] = {}
-        for h in history or []:
-            if h.get("status") == "ok" and h.get("patient_id") and h.get("date_of_service") and h.get("facts"):
-                sessions.setdefault(h["patient_id"], []).append(
-                    Session(h["note_id"], h["date_of_service"], Facts.from_dict(h["facts"])))
+        for s in history_sessions(history or []):
+            sessions.setdefault(s[0], []).append(s[1])
         for i, raw in enumerate(raws, 1):
             rec = raw if isinstance(raw, Record) else make_record(raw, i)
             if rec.error is None and rec.note_id in seen:
@@ -203,31 +230,50 @@ class Engine:
             if rec.error:
                 staged.append((rec, None, error_result(rec.note_id, *rec.error)))
                 continue
-            try:
-                facts = self.extract(rec)
-            except Exception as e:  # noqa: BLE001  (one bad note never stops the batch)
-                log.warning("note %s: extraction failed (%s)", rec.note_id, type(e).__name__)
-                staged.append((rec, None, error_result(rec.note_id, "extraction_failed", type(e).__name__)))
-                continue
-            staged.append((rec, facts, None))
-            if rec.patient_id and rec.date_of_service and facts.procedure:
+            facts, err = self.extract_or_error(rec)
+            staged.append((rec, facts, err))
+            if err is None and is_session(rec, facts):
                 sessions.setdefault(rec.patient_id, []).append(Session(rec.note_id, rec.date_of_service, facts))
         for rec, facts, err in staged:
             if err is not None:
                 yield err
                 continue
-            hist = []
-            if rec.patient_id and rec.date_of_service:
-                hist = [s for s in sessions.get(rec.patient_id, []) if s.note_id != rec.note_id
-                        and s.date_of_service <= rec.date_of_service]
-                hist = [s for s in hist if s.date_of_service < rec.date_of_service or s.note_id < rec.note_id]
-            try:
-                out = self.evaluate(rec, facts, hist)
-            except Exception as e:  # noqa: BLE001
-                log.warning("note %s: rules failed (%s)", rec.note_id, type(e).__name__)
-                out = error_result(rec.note_id, "rules_failed", type(e).__name__)
-            if rec.patient_id:
-                out["patient_id"] = rec.patient_id
-            if rec.date_of_service:
-                out["date_of_service"] = rec.date_of_service
-            yield out
+            yield self.result(rec, facts, sessions.get(rec.patient_id, []) if rec.patient_id else [])
+
+
+class NoteTimeout(Exception):
+    """Raised inside a worker when one note exceeds --note-timeout."""
+
+
+def is_session(rec: Record, facts: Facts) -> bool:
+    """A record that counts as a session of its patient for the frequency rules."""
+    return bool(rec.patient_id and rec.date_of_service and facts.procedure)
+
+
+def history_sessions(history: Iterable[dict]) -> Iterator[tuple[str, Session]]:
+    """(patient_id, Session) for every usable row of an earlier results file."""
+    for h in history:
+        if h.get("status") == "ok" and h.get("patient_id") and h.get("date_of_service") and h.get("facts"):
+            yield h["patient_id"], Session(h["note_id"], h["date_of_service"], Facts.from_dict(h["facts"]))
+
+
+def history_for(rec: Record, sessions: Iterable[Session]) -> list[Session]:
+    """The patient's other sessions up to this date of service (same-day ones ordered by note_id)."""
+    if not (rec.patient_id and rec.date_of_service):
+        return []
+    hist = [s for s in sessions if s.note_id != rec.note_id and s.date_of_service <= rec.date_of_service]
+    return [s for s in hist if s.date_of_service < rec.date_of_service or s.note_id < rec.note_id]
+
+
+def _inject_fault(rec: Record) -> None:
+    # Test hooks, unset in normal runs: DOCGAP_TEST_FAIL_NOTES=id1,id2 makes extraction throw for those
+    # notes; DOCGAP_TEST_CRASH_NOTES=id kills the worker process on that note (as a segfault would).
+    # They let tests check error isolation through real worker processes.
+    ids = os.environ.get("DOCGAP_TEST_FAIL_NOTES")
+    if ids and rec.note_id in ids.split(","):
+        raise RuntimeError("injected test fault")
+    ids = os.environ.get("DOCGAP_TEST_CRASH_NOTES")
+    if ids and rec.note_id in ids.split(","):
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)

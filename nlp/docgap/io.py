@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Iterator
@@ -34,6 +35,54 @@ def _decode(data: bytes) -> tuple[str, bool]:
         return data.decode("utf-8-sig"), False
     except UnicodeDecodeError:
         return data.decode("cp1252", errors="replace"), True
+
+
+def _file_encoding(path: Path, block: int = 1 << 20) -> str:
+    """utf-8-sig when the whole file decodes as UTF-8, else cp1252; constant memory."""
+    import codecs
+
+    dec = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(block):
+                dec.decode(chunk)
+            dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return "cp1252"
+    return "utf-8-sig"
+
+
+def count_records(path: str | Path) -> int | None:
+    """How many records the input holds, cheaply (for progress ETA); None when unknown (CSV)."""
+    p = Path(path)
+    fmt = detect_format(p)
+    if fmt == "dir":
+        return sum(1 for f in p.iterdir() if f.suffix.lower() == ".txt" and f.is_file())
+    if fmt == "txt":
+        return 1
+    if fmt == "parquet":
+        import pyarrow.parquet as pq
+
+        return pq.ParquetFile(p).metadata.num_rows
+    if fmt == "jsonl":
+        n, last = 0, b"\n"
+        with open(p, "rb") as f:
+            while chunk := f.read(1 << 20):
+                n += chunk.count(b"\n")
+                last = chunk[-1:]
+        return n + (last != b"\n")
+    return None
+
+
+def read_jsonl_rows(path: str | Path) -> Iterator[dict]:
+    """Plain JSON objects, one per line, streamed (history files)."""
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    yield json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise InputError(f"{Path(path).name}:{n}: not JSON ({e.msg})") from None
 
 
 def read_records(path: str | Path) -> Iterator[dict | Record]:
@@ -67,15 +116,17 @@ def read_records(path: str | Path) -> Iterator[dict | Record]:
                     continue
                 yield obj
     elif fmt == "csv":
-        text, _ = _decode(p.read_bytes())
+        # Streamed: the encoding is settled by one pass over the bytes, then rows are read lazily.
         csv.field_size_limit(sys.maxsize)
-        reader = csv.DictReader(text.splitlines(keepends=True), delimiter="\t" if p.suffix == ".tsv" else ",")
-        if not reader.fieldnames or "text" not in reader.fieldnames or "note_id" not in reader.fieldnames:
-            raise InputError(f"{p.name}: CSV needs at least the columns note_id and text "
-                             f"(found: {', '.join(reader.fieldnames or [])})")
-        for row in reader:
-            row.pop(None, None)  # extra unnamed cells on a ragged row
-            yield {k: (v if v != "" else None) for k, v in row.items()}
+        enc = _file_encoding(p)
+        with open(p, encoding=enc, errors="replace" if enc == "cp1252" else "strict", newline="") as f:
+            reader = csv.DictReader(f, delimiter="\t" if p.suffix == ".tsv" else ",")
+            if not reader.fieldnames or "text" not in reader.fieldnames or "note_id" not in reader.fieldnames:
+                raise InputError(f"{p.name}: CSV needs at least the columns note_id and text "
+                                 f"(found: {', '.join(reader.fieldnames or [])})")
+            for row in reader:
+                row.pop(None, None)  # extra unnamed cells on a ragged row
+                yield {k: (v if v != "" else None) for k, v in row.items()}
     elif fmt == "parquet":
         import pyarrow.parquet as pq
 
@@ -124,9 +175,11 @@ def flatten(result: dict) -> dict:
 
 
 class ResultWriter:
-    def __init__(self, path: str | Path, fmt: str | None = None):
-        self.path = Path(path)
-        self.fmt = fmt or {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}.get(self.path.suffix.lower(), "jsonl")
+    def __init__(self, path: str | Path, fmt: str | None = None, atomic: bool = False):
+        """atomic: write to PATH.partial and rename on close(), so PATH only ever holds a complete run."""
+        self.final = Path(path)
+        self.path = Path(str(path) + ".partial") if atomic else self.final
+        self.fmt = fmt or {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}.get(self.final.suffix.lower(), "jsonl")
         if self.fmt not in FORMATS:
             raise InputError(f"unknown output format {self.fmt!r}")
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -181,3 +234,14 @@ class ResultWriter:
                 import pyarrow.parquet as pq
 
                 pq.write_table(pa.table({"note_id": pa.array([], pa.string())}), self.path)
+        if self.path != self.final:
+            os.replace(self.path, self.final)
+
+    def abort(self) -> None:
+        """Close without publishing: an interrupted run leaves no half-written output."""
+        if self.fmt in ("jsonl", "csv"):
+            self._f.close()
+        elif self._pq_writer is not None:
+            self._pq_writer.close()
+        if self.path != self.final:
+            self.path.unlink(missing_ok=True)

@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Span
 
-from . import sentences  # noqa: F401  (registers the docgap_sentences factory)
+from . import fastcontext, fastsection, sentences  # noqa: F401  (sentences registers docgap_sentences)
 from .spelling import SpellingIndex
 from .errors import LexiconError
 from .lexicon import Lexicons, load_lexicons
@@ -101,6 +101,8 @@ def build_pipeline(lexicons: Lexicons | None = None, splitter: str = "docgap") -
         raise ValueError(f"unknown sentence splitter {splitter!r}; choose one of {', '.join(SPLITTERS)}")
     _quiet_loguru()
     _register_extensions()
+    fastcontext.install()  # same ConText results, without its all-pairs loops
+    fastsection.install()  # same sections, token attributes set in bulk
     lex = lexicons or load_lexicons()
     nlp = medspacy.load(medspacy_enable=["medspacy_tokenizer"])
     nlp.max_length = 2_000_000

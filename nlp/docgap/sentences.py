@@ -10,6 +10,8 @@ Compare with PyRuSH and spaCy's sentencizer: benchmarks/sentence_splitters.py.
 """
 from __future__ import annotations
 
+import numpy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -25,19 +27,22 @@ def docgap_sentences(doc: Doc) -> Doc:
     n = len(doc)
     if n == 0:
         return doc
-    doc[0].is_sent_start = True
+    # Collected and written once: Token.is_sent_start's setter rescans the whole Doc on every call.
+    flags = numpy.full(n, -1, dtype=numpy.int64)
+    flags[0] = 1
+    toks = list(doc)  # one Token object each, not a new one per doc[i]
     for i in range(1, n):
-        tok, prev = doc[i], doc[i - 1]
+        tok, prev = toks[i], toks[i - 1]
         start = False
         if prev.is_space and "\n" not in prev.text and i >= 2 and not tok.is_space:
             # "distress.  There are": a run of spaces after the period is its own token
-            prev = doc[i - 2]
+            prev = toks[i - 2]
             i_prev = i - 2
         else:
             i_prev = i - 1
         if "\n" in prev.text_with_ws:
             if prev.is_space:
-                before = doc[i - 2] if i >= 2 else None
+                before = toks[i - 2] if i >= 2 else None
             else:
                 before = prev
             wrapped = (
@@ -48,7 +53,7 @@ def docgap_sentences(doc: Doc) -> Doc:
             )
             start = not wrapped
         elif prev.text in {".", "!", "?"} and not tok.is_space:
-            before = doc[i_prev - 1].lower_ if i_prev >= 1 else ""
+            before = toks[i_prev - 1].lower_ if i_prev >= 1 else ""
             first = tok.text[:1]
             before_tok = doc[i_prev - 1] if i_prev >= 1 else None
             if before_tok is not None and before_tok.like_num and len(before_tok.text) <= 2 and (
@@ -69,5 +74,7 @@ def docgap_sentences(doc: Doc) -> Doc:
                     not prev.text[:-1].isupper() or prev.text[:-1] in ("L", "R"))
         if tok.is_space:
             start = False
-        tok.is_sent_start = start
+        if start:
+            flags[i] = 1
+    doc.from_array([SENT_START], flags.astype(numpy.uint64))
     return doc

@@ -61,7 +61,8 @@ class NoteView:
 
 def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
     sents: list[Sentence] = []
-    by_token: dict[int, Sentence] = {}
+    text = doc.text  # Doc.text joins every token on each access; a Span's text is a slice of it
+    by_token: list[Sentence | None] = [None] * len(doc)
     for i, s in enumerate(doc.sents):
         sec = None
         try:
@@ -69,11 +70,10 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
             sec = cat if cat else None
         except (AttributeError, IndexError):
             pass
-        sent = Sentence(i, s.start_char, s.end_char, s.text, sec)
+        sent = Sentence(i, s.start_char, s.end_char, text[s.start_char:s.end_char], sec)
         sents.append(sent)
-        for t in range(s.start, s.end):
-            by_token[t] = sent
-    _close_list_sections(doc.text, sents)
+        by_token[s.start:s.end] = [sent] * (s.end - s.start)
+    _close_list_sections(text, sents)
     mentions = []
     for span in doc.spans.get(SPAN_GROUP, []):
         if span.label_ not in ("MUSCLE", "MUSCLE_GROUP", "THERAPY", "PALPATION", "DRUG", "IMAGING", "TPI",
@@ -86,20 +86,20 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
             ms, me = m.modifier_span
             if span.start <= ms and me <= span.end:
                 continue  # a cue inside the target itself ("needling without injectate")
-            if by_token.get(ms) is sent:
+            if 0 <= ms < len(by_token) and by_token[ms] is sent:
                 if m.category == "NEGATED_EXISTENCE" and (
-                        PROCEDURAL_NEGATION.match(doc.text[doc[me - 1].idx + len(doc[me - 1]):][:25])
-                        or re.search(r"aspirat\w*\W{0,3}$", doc.text[max(0, doc[ms].idx - 20):doc[ms].idx], re.I)):
+                        PROCEDURAL_NEGATION.match(text[doc[me - 1].idx + len(doc[me - 1]):][:25])
+                        or re.search(r"aspirat\w*\W{0,3}$", text[max(0, doc[ms].idx - 20):doc[ms].idx], re.I)):
                     continue  # "negative aspiration", "no blood return": procedure safety, not negation
-                if m.category == "NEGATED_EXISTENCE" and OUTCOME_AFTER.match(doc.text[doc[me - 1].idx + len(doc[me - 1]):][:30]):
+                if m.category == "NEGATED_EXISTENCE" and OUTCOME_AFTER.match(text[doc[me - 1].idx + len(doc[me - 1]):][:30]):
                     continue  # "PT without improvement, naproxen ...": an outcome, not the absence of naproxen
                 mods.add(m.category)
                 mod_texts.append(doc[ms:me].text)
         mentions.append(Mention(span.label_, meta.get("value", ""), tuple(meta.get("extra") or ()), span.text,
                                 span.start_char, span.end_char, sent, mods, mod_texts))
     mentions.sort(key=lambda m: m.start)
-    _unchecked_boxes(doc.text, mentions)
-    return NoteView(doc.text, sents, mentions, date_of_service)
+    _unchecked_boxes(text, mentions)
+    return NoteView(text, sents, mentions, date_of_service)
 
 
 CHECKBOX = re.compile(r"\[\s*([xX✓✔*]?)\s*\]|☐|☑|☒")
