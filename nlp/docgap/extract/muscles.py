@@ -37,7 +37,7 @@ TOTAL = re.compile(
     rf"|\b(?:injected|needled|treated|injecting|needling)\s+(?:a total of\s+)?({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+)?(?:trigger[- ]points?|TrPs?|TPs|sites|points|areas|locations)"
     rf"|\b(?:TPIs?|trigger point injections?|injections?|dry needling)\s*(?:performed|given|done|administered)?\s*(?:x|×)\s*({NUM})\b"
     rf"|(?<![/\d.])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
-    rf"|\b(?:into|among|between|across|over|at|in)\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
+    rf"|\b(?:into|among|between|across|over|(?:at|in)(?=\s+each\s+of))\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
     rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points|needles|needle insertions)\s*(?:total|in total|overall)\b"
     rf"|(?<![\w/#\n])(?<!^)#\s?(\d{{1,2}})\b(?!\s*(?:g\b|gauge|needle))(?!\s+[a-z])"
     rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs?|trigger points|sites|points|injections)\s*[);,]"
@@ -473,7 +473,7 @@ def _names_the_area(view: NoteView, g: Evidence) -> bool:
 
 
 EACH_AFTER = re.compile(r"^\s*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?:to)?|at|on|per)\s+(?:each|every)\b|^\s*each\b", re.I)
-MUSCLE_AFTER = re.compile(r"^\s*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:in(?:to)?|to|at|of|within)\s+(?:the\s+)?$|^\s*$", re.I)
+MUSCLE_AFTER = re.compile(r"^\s*(?:(?:was|were)\s+(?:injected|needled|placed|given|administered|delivered)\s+)?(?:in(?:to)?|to|at|of|within)\s+(?:the\s+)?$|^\s*$", re.I)
 
 
 # what may sit between a muscle and its own count: "R QL: 2 injections", "R masseter - 20 U divided over 3"
