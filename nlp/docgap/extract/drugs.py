@@ -10,7 +10,7 @@ from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
 from .procedure import PAST_CUE, TODAY_DONE, sentence_is_planning
 
 DOSE = re.compile(
-    rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b(?!\s*/)"
+    rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b(?!\s*/\s*(?:mL|ml|cc|L|\d))"
     rf"|(?P<conc>\d+(?:\.\d+)?)\s*mg\s*/\s*(?:mL|ml|cc)",
     re.I)
 # words of the same sentence and line ("mL." or a line break ends the search)
@@ -28,7 +28,8 @@ DILUENT = re.compile(r"(?:reconstitut\w*|dilut\w*|mixed)\s+(?:\w+\s+){0,2}?(?:in
 
 
 EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|TrP|pt|injection|muscle|location)s?\s+)?"
-                         r"(?:received|got|was injected with|was given|with|:)\s*(?:a\s+)?$|\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*:?\s*$", re.I)
+                         r"(?:received|got|was injected with|was given|with|:)\s*(?:a\s+)?$|\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*:?\s*$"
+                         r"|,\s*each\s*$", re.I)
 ALLERGY = re.compile(r"^\W{0,3}(?:allergy|allergies|allergic|intoleran\w+|sensitivity|reaction)\b", re.I)
 
 

@@ -25,7 +25,7 @@ MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", 
 SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
                    r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
                    r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?(?:\s+(?:of\s+)?(\d{4}))?\b|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
-EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fewer|creeping|baseline|returned|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|looser|tight again|"
+EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fewer|creeping|baseline|returned|back up|back to|apart|spaced|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|looser|tight again|"
                      r"prior (?:TPI|injection)|last (?:TPI|injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
                      r"weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
                      r"(?:PT|therapy|physical therapy|chiropractic|medication|NSAIDs?|program)\s+(?:for|x)\s*\d)", re.I)
@@ -86,6 +86,15 @@ def _event_days(m: re.Match, dos: str | None) -> int | None:
     return d if d >= 0 else None
 
 
+def _clause_window(text: str, m: re.Match) -> str:
+    """Up to 40 characters before and 30 after the match, within its clause (a relief or a therapy in
+    the next clause is not about this duration: "pain x 1 yr, PT x 8 weeks and meloxicam without relief")."""
+    before = text[max(0, m.start() - 40):m.start()]
+    before = re.split(r"[,;]", before)[-1]
+    after = re.split(r"[,;.]", text[m.end():m.end() + 30])[0]
+    return before + m.group(0) + after
+
+
 def _days(num: str, unit: str) -> int | None:
     num = num.lower().strip()
     if num in ("half a",):
@@ -134,8 +143,7 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
         penalty = 2 if s.section == "procedure" else 0
         text = s.text
         for m in DURATION.finditer(text):
-            window = text[max(0, m.start() - 40):m.end() + 30]
-            if EXCLUDE.search(window) or SCHEDULE_BEFORE.search(text[max(0, m.start() - 15):m.end()]):
+            if EXCLUDE.search(_clause_window(text, m)) or SCHEDULE_BEFORE.search(text[max(0, m.start() - 15):m.end()]):
                 continue
             g = [x for x in m.groups()]
             # groups: per alternative (num, num2, unit)
@@ -160,8 +168,11 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
                                Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         for pattern in (BARE, PAST_ONE):
             for m in pattern.finditer(text):
-                if EXCLUDE.search(text[max(0, m.start() - 40):m.end() + 30]):
+                if EXCLUDE.search(_clause_window(text, m)):
                     continue
+                if pattern is PAST_ONE and re.search(r"\b(?:PT|therapy|twice|times|injections?|doses?|visits?)\b[^.;]{0,25}$",
+                                                     text[max(0, m.start() - 40):m.start()], re.I):
+                    continue  # "PT twice in the past year" dates the therapy, not the pain
                 if pattern is BARE and (m.group(3) in ("M", "F") or (m.group(1).isalpha() and (m.group(1) + m.group(3)) in m.group(0))):
                     continue  # "pain, and" is not "an d"
                 days = _days(m.group(1), m.group(3)) if pattern is BARE else _days("1", m.group(1))

@@ -149,6 +149,7 @@ def _injected(view: NoteView, m: Mention) -> bool:
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
         return bool(STRONG_INJECTION.search(s.text) or DOSED_LIST.search(s.text)) or lead_in(view, s) is not None
     if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or DOSED_LIST.search(s.text) \
+            or re.match(r"\s*:?\s*\d{1,2}\s*(?:TrPs?|TPs?)\b", view.text[m.end:m.end + 12]) \
             or (view.in_sentence(s, "DRUG") and re.search(r"\b(?:to|into)\s+(?:the\s+)?", s.text)):
         return True  # "1% lidocaine 1 mL each: R upper trapezius, ...", "Bupivacaine 0.25% to the bilateral rectus abdominis"
     if s.section == "procedure" and not EXAM_ONLY.search(s.text):
@@ -233,7 +234,8 @@ COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
                          rf"|(once|twice|thrice|{NUM}\s+times)\b"
                          rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,);]|\.(?!\d)|$|\s+and\b))"
-                         rf"|\(\s*(\d{{1,2}})\s*(?:pts?|points?|sites?|TPs?|TrPs?|inj|needles?)\.?\s*\)"
+                         rf"|\(\s*(\d{{1,2}})\s*(?:pts?|points?|sites?|TPs?|TrPs?|inj|needles?)\.?(?:\s+each)?\s*\)"
+                         rf"|:\s*(\d{{1,2}})\s*(?:TrPs?|TPs?|pts?|points?|sites?)\b"
                          rf"|[^;.\n]{{0,50}}?\b(?:injected|needled)\s+(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+)?(?:points?|sites?|locations?|trigger points?|TrPs?)\b)", re.I)
 # a count written before its muscle: "two trigger points in the left", "and one in the", "x2 R"
 COUNT_BEFORE = re.compile(rf"\b({NUM})\s+(?:trigger points?\s+|TPs?\s+|TrPs?\s+|injections?\s+|points?\s+|sites?\s+)?"

@@ -181,7 +181,8 @@ PERFORMED_CUE = re.compile(
     r"aspirat\w*|prepped|prepared|sterile|cleaned|gauge|\d+\s?g|band-?aids?|EBL|hemostasis|consent obtained)\b",
     re.I)
 OUTCOME_AFTER = re.compile(r"^[ \t]{0,3}(?:(?:significant|meaningful|lasting|much|any|durable|sustained|real|noticeable)\s+)?"
-                           r"(?:relief|improvement|benefit|help|helping|helped|helpful|working|effective|success|effect|going away|gone away)\b", re.I)
+                           r"(?:relief|improvement|benefit|help|helping|helped|helpful|working|effective|success|effect|going away|gone away|"
+                           r"responded|responding|response)\b", re.I)
 PROCEDURAL_NEGATION = re.compile(r"^\W{0,3}(?:(?:more|further|additional)\s+)?(?:aspirat|blood|heme|flash|paresthes|complication|return of blood|"
                                  r"injectate|medication (?:injected|used)|drug (?:injected|used)|anesthetic used|steroid used|"
                                  r"epi\b|epinephrine|preservatives?|additives?|contrast|sedation|steroids?\b|medications?\b|meds?\b|drugs?\b|"
