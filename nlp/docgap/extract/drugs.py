@@ -29,7 +29,7 @@ DILUENT = re.compile(r"(?:reconstitut\w*|dilut\w*|mixed)\s+(?:\w+\s+){0,2}?(?:in
 
 EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|TrP|pt|injection|muscle|location)s?\s+)?"
                          r"(?:received|got|was injected with|was given|with|:)\s*(?:a\s+)?$|\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*:?\s*$"
-                         r"|,\s*each\s*$", re.I)
+                         r"|,\s*each\s*$|\beach\s+[^.;()]{0,40}\(\s*$", re.I)
 ALLERGY = re.compile(r"^\W{0,3}(?:allergy|allergies|allergic|intoleran\w+|sensitivity|reaction)\b", re.I)
 
 
@@ -78,7 +78,7 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
                 if de <= m.start:
                     between = view.text[de:m.start]
                     dist = len(between)
-                    if re.search(r"[;,+]|\band\b|\bwith\b", between):
+                    if re.search(r"[;,+/]|\band\b|\bwith\b", between):
                         dist += 60
                 else:
                     between = view.text[m.end:ds]

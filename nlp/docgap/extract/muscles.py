@@ -529,7 +529,7 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             n = to_number(t.group(gi))
             if not (n and 0 < n < 60 and float(n).is_integer()):
                 continue
-            if not re.search(r"total|#|:|\(", t.group(0), re.I) and not TOTAL_WORD_AFTER.match(s.text[t.end():]) \
+            if not re.search(r"total|#|:", t.group(0), re.I) and not TOTAL_WORD_AFTER.match(s.text[t.end():]) \
                     and not (re.match(r"(?:TPIs?|TrPIs?|trigger point injections?|dry needling)\b", t.group(0), re.I)
                              and not re.search(r"(?:\bx|×)\s?\d", s.text[t.end():])) and (
                     EACH_AFTER.match(s.text[t.end():]) or _next_to_muscle(view, s.start + t.start(), s.start + t.end())):
