@@ -21,6 +21,17 @@ def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None) -
     return facts_from_view(view_of(doc, date_of_service), lex)
 
 
+def _procedure_anchor(view: NoteView, proc_ev) -> int | None:
+    """Where today's procedure is narrated: the first sentence with a closing procedural detail
+    (needle, aspiration, tolerated), else the procedure's own mention."""
+    from .procedure import AFTER_PROCEDURE, DONE_IN_BLOCK
+
+    for s in view.sentences:
+        if DONE_IN_BLOCK.search(s.text) or AFTER_PROCEDURE.search(s.text):
+            return s.start
+    return proc_ev.start if proc_ev else None
+
+
 def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
     f = Facts()
     resection(view)
@@ -51,5 +62,5 @@ def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
         f.drugs = []
     else:
         f.drugs = drugs
-    f.pain_pre, f.pain_post = extract_pain_scores(view)
+    f.pain_pre, f.pain_post = extract_pain_scores(view, _procedure_anchor(view, proc_ev))
     return f

@@ -39,7 +39,8 @@ RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that l
 QUALITATIVE = re.compile(r"\b(good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
 
 
-def extract_pain_scores(view: NoteView) -> tuple[int | None, int | None]:
+def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int | None, int | None]:
+    """Pre- and post-injection scores; `anchor` is where the procedure is documented."""
     pre = post = None
     for s in view.sentences:
         t = s.text
@@ -59,6 +60,37 @@ def extract_pain_scores(view: NoteView) -> tuple[int | None, int | None]:
                     or s.section == "procedure"):
                 pre = pre if pre is not None else int(a.group(1))
                 post = post if post is not None else int(a.group(2))
+        if pre is None or post is None:
+            d = DOWN_FROM.search(t)  # "HA pressure down from 6/10 to 2/10 at 10 min"
+            if d and int(d.group(1)) <= 10 and int(d.group(2)) <= 10:
+                pre = pre if pre is not None else int(d.group(1))
+                post = post if post is not None else int(d.group(2))
+    if (pre is None) != (post is None) and anchor is not None:
+        pre, post = _around_procedure(view, anchor, pre, post)
+    return pre, post
+
+
+# "Pain today 8/10 (NRS)" before the procedure and "Pain 3/10 (NRS) at 15 minutes" after it
+SCORE_ANY = re.compile(r"\b(?:(?:NRS|VAS|NPRS)\s*:?\s*(\d{1,2})\b(?!\s*/\s*10)|(\d{1,2})\s*(?:/\s*10|out of 10))", re.I)
+NOT_CURRENT = re.compile(r"\b(worst|best|average|range|ranges|up to|at most|at least|usually|typically|goal|flares? to)\b", re.I)
+AFTER_WORDS = re.compile(r"\b(after|afterwards?|post|later|min(?:ute)?s?\b|following|reduced to|down to|improved to|decreased to|rated)\b", re.I)
+DOWN_FROM = re.compile(r"\bfrom\s+(\d{1,2})\s*/\s*10\s+to\s+(\d{1,2})\s*/\s*10", re.I)
+
+
+def _around_procedure(view: NoteView, anchor: int, pre, post):
+    """One score found by its label, the other written plainly on its side of the procedure."""
+    for s in view.sentences:
+        for m in SCORE_ANY.finditer(s.text):
+            pos = s.start + m.start()
+            n = int(m.group(1) or m.group(2))
+            if n > 10:
+                continue
+            window = s.text[max(0, m.start() - 40):m.end() + 40]
+            if pre is None and pos < anchor and re.search(r"pain|HA|headache|today|now|rates?|score|NRS|VAS", window, re.I) \
+                    and not NOT_CURRENT.search(window) and not AFTER_WORDS.search(s.text[max(0, m.start() - 25):m.end() + 25]):
+                pre = n  # the last plain score before the procedure wins
+            if post is None and pos > anchor and AFTER_WORDS.search(s.text[max(0, m.start() - 30):m.end() + 30]):
+                post = n
     return pre, post
 
 
