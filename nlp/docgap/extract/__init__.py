@@ -11,7 +11,7 @@ from .findings import extract_imaging, extract_palpation
 from .muscles import extract_injection_count, extract_muscles
 from .note import NoteView, join_views, view_of
 from .procedure import detect_procedure, detect_repeat, procedure_end, resection
-from .scores import extract_pain_scores, extract_prior_response
+from .scores import extract_pain_scores, extract_prior_response, response_in_repeat_note
 from .therapies import extract_therapies
 
 __all__ = ["extract_facts", "facts_from_view", "join_views", "view_of"]
@@ -48,6 +48,8 @@ def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
     f.is_repeat = repeat is not None and procedure is not None
     f.repeat_evidence = repeat if f.is_repeat else None
     f.prior_response = extract_prior_response(view) if procedure else None
+    if procedure and f.is_repeat and f.prior_response is None:
+        f.prior_response = response_in_repeat_note(view, _procedure_anchor(view, proc_ev))
     if procedure is None:
         return f  # contract: no session facts without a documented procedure
     f.procedure = procedure

@@ -18,7 +18,8 @@ ARROW = re.compile(rf"\b(?:pain|VAS|NRS|NPRS|score)[^.\n]{{0,40}}?(?:from\s+)?{S
 PERCENT = re.compile(r"(\d{1,3})\s*(?:(?:-|to)\s*\d{1,3}\s*)?(?:%|percent\b)", re.I)
 PERCENT_WORDS = {"half": 50, "a third": 33, "one third": 33, "two thirds": 67, "two-thirds": 67, "a quarter": 25,
                  "three quarters": 75, "three-quarters": 75}
-PERCENT_WORD = re.compile(r"\b(half|a third|one third|two[- ]thirds|a quarter|three[- ]quarters)\b(?=\s+(?:of\s+)?(?:her|his|the|its)?\s*(?:pain|symptoms|relief|better|improved|gone|went))", re.I)
+PERCENT_WORD = re.compile(r"\b(half|a third|one third|two[- ]thirds|a quarter|three[- ]quarters)\b(?=\s+(?:of\s+)?(?:her|his|the|its)?\s*(?:\w+\s+)?(?:pain|symptoms|relief|better|improved|gone|went))"
+                          r"|\bby (?:about |roughly |around |~)?(half|a third|two[- ]thirds|a quarter|three[- ]quarters)\b", re.I)
 
 
 def _percent(t: str) -> int | None:
@@ -26,17 +27,19 @@ def _percent(t: str) -> int | None:
     if p and int(p.group(1)) <= 100:
         return int(p.group(1))
     w = PERCENT_WORD.search(t)
-    return PERCENT_WORDS.get(w.group(1).lower().replace("-", " ") if w else "", None) if w else None
+    word = (w.group(1) or w.group(2)).lower().replace("-", " ") if w else ""
+    return PERCENT_WORDS.get(word) if w else None
 RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|after|from)\b[^.\n]{0,60}(TPI|injection|trigger|needling|DN|procedure|session|treatment)s?\b|"
                               r"(TPI|injection|needling)s?\b[^.\n]{0,40}\b(ago|previously|last)|"
                               r"\b(?:the|her|his)\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/\d{1,2})\w*\s+(?:TPIs?|injections?|session|needling)|"
-                              r"\b(?:TPIs?|TrPIs?|injections?|needling|DN)\s+(?:on|of|from|dated)?\s*\(?\d{1,2}/\d{1,2}|"
+                              r"\b(?:TPIs?|TrPIs?|injections?|needling|DN)\s+(?:\w+\s+){0,2}?(?:on|of|from|dated|in)?\s*\(?(?:\d{1,2}/\d{1,2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*)|"
+                              r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s?\s+(?:TPIs?|injections?|session|needling|DN)|\bresponse to\b|\blast one\b|"
                               r"\b(?:injected|treated|needled)\b[^.\n]{0,80}\bon\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/)\w*|"
                               r"(TPI|injection|needling)s?\s+(?:\w+\s+){0,3}?(done|performed|given|received)\s+(on\b|last\b|in\b|mon|tue|wed|thu|fri|sat|sun|\(?\d)", re.I)
 # the session's own result ("post-procedure 80% relief") is not the response to the prior injection
 THIS_SESSION = re.compile(r"\b(post[- ]?(procedure|injection|TPI)|immediately|after the procedure|at \d+ min|minutes? after|today)\b", re.I)
 RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately|roughly|around|held up for|a good)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
-QUALITATIVE = re.compile(r"\b(good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
+QUALITATIVE = re.compile(r"\b(eased|good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
 
 
 def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int | None, int | None]:
@@ -92,6 +95,35 @@ def _around_procedure(view: NoteView, anchor: int, pre, post):
             if post is None and pos > anchor and AFTER_WORDS.search(s.text[max(0, m.start() - 30):m.end() + 30]):
                 post = n
     return pre, post
+
+
+def response_in_repeat_note(view: NoteView, anchor: int | None) -> PriorResponse | None:
+    """A repeat visit that states a relief before today's procedure without naming the injection:
+    "Diary: ... reduced by about 60%; the benefit lasted a full 6 weeks"."""
+    for s in view.sentences:
+        if anchor is not None and s.start >= anchor:
+            break
+        t = s.text
+        if QUALITATIVE.search(t) and (_percent(t) is not None or RELIEF_DURATION.search(t)) and not THIS_SESSION.search(t) \
+                and not re.search(r"\b(PT|physical therapy|physio|medication|meds|naproxen|ibuprofen|massage|chiro\w*|splint)\b", t, re.I):
+            return _response_from(t)
+    return None
+
+
+def _response_from(t: str) -> PriorResponse:
+    relief = _percent(t)
+    dur = None
+    for d in RELIEF_DURATION.finditer(t):
+        if re.search(r"ago", t[d.end():d.end() + 6], re.I):
+            continue
+        n = to_number(d.group(1))
+        if n:
+            unit = d.group(2).lower()
+            dur = int(n * (1 if unit.startswith("d") else 7 if unit.startswith("w") else 30))
+            break
+    if re.search(r"\b(no|not|without|minimal|none)\b[^.]{0,15}\b(relief|benefit|improvement|help)", t, re.I) and relief is None:
+        relief = 0
+    return PriorResponse(relief, dur)
 
 
 def extract_prior_response(view: NoteView) -> PriorResponse | None:
