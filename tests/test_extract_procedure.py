@@ -201,3 +201,45 @@ SCORES = [
 def test_pain_score_phrasings(extract, text, expected):
     f = extract(text)
     assert (f.pain_pre, f.pain_post) == expected
+
+
+# Scores written plainly on either side of the procedure, and responses to the last injection as
+# repeat notes phrase them (contract: pain_scores, prior_response).
+PLAIN_SCORES = [
+    pytest.param("HPI: neck pain. Pain today 8/10 (NRS).\nProcedure: TPI L trap x2, 25 g needle, negative aspiration. "
+                 "Pain 3/10 (NRS) at 15 minutes.", (8, 3), id="today-then-at-15-minutes"),
+    pytest.param("Headache today 7/10. Trigger point injections to the L SCM x2, 30 g needle, tolerated well. "
+                 "Fifteen minutes later she rated the headache 2/10.", (7, 2), id="rated-later"),
+    pytest.param("TPI L trap x2 performed, tolerated well. HA pressure in R temple down from 6/10 to 2/10 at 10 min.",
+                 (6, 2), id="down-from-to"),
+    pytest.param("Pain ranges 4-8/10, worst 9/10. TPI L trap x2 performed, tolerated well.", (None, None),
+                 id="ranges-are-not-scores"),
+]
+
+
+@pytest.mark.parametrize("text, expected", PLAIN_SCORES)
+def test_plain_scores_around_the_procedure(extract, text, expected):
+    f = extract(text)
+    assert (f.pain_pre, f.pain_post) == expected
+
+
+PRIOR = [
+    pytest.param("Repeat TPI. TPIs in March made her about 50% better for 8 weeks. TPI L trap x2 performed today.",
+                 (50, 56), id="month-named"),
+    pytest.param("Repeat TPI. Tuesday's injections gave relief for about a day only. TPI L trap x2 performed today.",
+                 (None, 1), id="weekday"),
+    pytest.param("Response to 4/8 TPI: ~70% relief x 2 wks. Repeat TPI L trap x2 performed today.", (70, 14),
+                 id="response-to"),
+    pytest.param("Repeat TPI visit. The injections in February eased it by about half for roughly two months. "
+                 "TPI L trap x2 performed today.", (50, 60), id="eased-by-half"),
+    pytest.param("Headache clinic follow-up with repeat TPI. Diary: pain reduced by about 60% and the benefit lasted "
+                 "a full 6 weeks. TPI L trap x2 performed today, tolerated well.", (60, 42), id="repeat-note-diary"),
+]
+
+
+@pytest.mark.parametrize("text, expected", PRIOR)
+def test_prior_response_phrasings(extract, text, expected):
+    f = extract(text)
+    assert f.is_repeat
+    got = (f.prior_response.relief_percent, f.prior_response.duration_days) if f.prior_response else None
+    assert got == expected

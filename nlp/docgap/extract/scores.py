@@ -38,7 +38,7 @@ RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|aft
                               r"(TPI|injection|needling)s?\s+(?:\w+\s+){0,3}?(done|performed|given|received)\s+(on\b|last\b|in\b|mon|tue|wed|thu|fri|sat|sun|\(?\d)", re.I)
 # the session's own result ("post-procedure 80% relief") is not the response to the prior injection
 THIS_SESSION = re.compile(r"\b(post[- ]?(procedure|injection|TPI)|immediately|after the procedure|at \d+ min|minutes? after|today)\b", re.I)
-RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately|roughly|around|held up for|a good)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
+RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately|roughly|around|held up for|a good)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+|a full\s+|a good\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
 QUALITATIVE = re.compile(r"\b(eased|good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
 
 
@@ -68,8 +68,10 @@ def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int 
             if d and int(d.group(1)) <= 10 and int(d.group(2)) <= 10:
                 pre = pre if pre is not None else int(d.group(1))
                 post = post if post is not None else int(d.group(2))
-    if (pre is None) != (post is None) and anchor is not None:
-        pre, post = _around_procedure(view, anchor, pre, post)
+    if (pre is None or post is None) and anchor is not None:
+        p2, q2 = _around_procedure(view, anchor, pre, post)
+        if pre is not None or post is not None or (p2 is not None and q2 is not None):
+            pre, post = p2, q2  # with no labelled score at all, only a full pre/post pair is taken
     return pre, post
 
 
