@@ -39,7 +39,7 @@ TOTAL = re.compile(
     rf"|(?<![/\d.])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
     rf"|\b(?:into|among|between|across|over|(?:at|in)(?=\s+each\s+of))\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
     rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points|needles|needle insertions)\s*(?:total|in total|overall)\b"
-    rf"|(?<![\w/#\n])(?<!^)#\s?(\d{{1,2}})\b(?!\s*(?:g\b|gauge|needle))(?!\s+[a-z])"
+    rf"|(?<![\w/#])#\s?(\d{{1,2}})\b(?!\s*(?:g\b|gauge|needle))(?!\s+[a-zA-Z])"
     rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs?|trigger points|sites|points|injections)\s*[);,]"
     rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b"
     rf"|=\s*({NUM})\s+(?:needle\s+)?(?:insertions?|injections?|sites?|points?|TrPs?|TPs?|total)\b"
@@ -546,6 +546,12 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
         group_counts = [_group_count(view, g) for g in _group_mentions(view, groups)]
         if group_counts and all(group_counts):
             return sum(group_counts)
+    # "R levator, L levator, R SCM (3 injections)": one count after a list whose other muscles have none,
+    # at least as large as the list, is the list's total
+    counted = [m for m in muscles if m.injections]
+    if len(counted) == 1 and len(muscles) > 1 and counted[0].injections >= len(muscles) and re.match(
+            r"\s*\(\s*\w+\s+(?:injections?|sites?|points?|trigger points?|TrPs?)\s*\)", view.text[counted[0].end:counted[0].end + 30], re.I):
+        return counted[0].injections
     if attached and len({m.name for m in muscles}) <= 1:
         return attached[0]
     if attached and not any(m.injections for m in muscles):

@@ -133,7 +133,7 @@ def resection(view: NoteView) -> None:
 
 
 BLANK_BEFORE = re.compile(r"\n[ \t]*\n")
-PROCEDURE_LINE = re.compile(r"^\s*(?:procedures?|technique|trigger point injections?|TPIs?)\s*[-–(]", re.I)
+PROCEDURE_LINE = re.compile(r"^\s*(?:procedures?|technique|trigger point injections?|TPIs?)\s*[-–(](?!\s*(?:procedure\s+)?(?:record|note|report)\b)", re.I)
 
 
 def _procedure_paragraph(view: NoteView, s: Sentence) -> None:
