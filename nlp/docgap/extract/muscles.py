@@ -152,8 +152,8 @@ def _injected(view: NoteView, m: Mention) -> bool:
             or re.match(r"\s*:?\s*\d{1,2}\s*(?:TrPs?|TPs?)\b", view.text[m.end:m.end + 12]) \
             or (view.in_sentence(s, "DRUG") and re.search(r"\b(?:to|into)\s+(?:the\s+)?", s.text)):
         return True  # "1% lidocaine 1 mL each: R upper trapezius, ...", "Bupivacaine 0.25% to the bilateral rectus abdominis"
-    if s.section == "procedure" and not EXAM_ONLY.search(s.text):
-        return True
+    if s.section == "procedure" and (not EXAM_ONLY.search(s.text) or re.search(r"\b(?:divided|distributed|split)\b", s.text, re.I)):
+        return True  # "Mixture divided between the R gluteus medius (below the iliac crest), ..."
     return lead_in(view, s) is not None
 
 
@@ -229,7 +229,7 @@ SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:l
 COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:(?:was|were)\s+)?(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
                          rf"(?:(?:at|in)\s+({NUM})(?=\s*[,.;)]|\s+(?:with|and|using)\b|\s*$)|"
                          rf"\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
-                         rf"|({NUM})\s+(?:injections?|inj\.?|sites?|points?|trigger points?|TrPs?|TPs?)(?!\w)(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
+                         rf"|({NUM})\s+(?:injections?|inj\.?|sites?|points?|pts?|trigger points?|TrPs?|TPs?)(?!\w)(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
                          rf"|:\s*(one|two|three|four|five|six)\b(?=\s*[,.;)]|\s*$)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
                          rf"|(once|twice|thrice|{NUM}\s+times)\b"
@@ -529,6 +529,11 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             n = to_number(t.group(gi))
             if not (n and 0 < n < 60 and float(n).is_integer()):
                 continue
+            if t.group(gi).lower() in ("a", "an") and not re.search(r"\bsingle\b", t.group(0), re.I):
+                continue  # "over a palpable trigger point" is not a count
+            if t.group(0).lstrip().startswith("#") and re.search(r"\b(?:session|visit|cycle|round|treatment|tx|problem|dx|note)\s*$",
+                                                                s.text[:t.start()], re.I):
+                continue  # "Dry needling session #1"
             if not re.search(r"total|#|:", t.group(0), re.I) and not TOTAL_WORD_AFTER.match(s.text[t.end():]) \
                     and not (re.match(r"(?:TPIs?|TrPIs?|trigger point injections?|dry needling)\b", t.group(0), re.I)
                              and not re.search(r"(?:\bx|×)\s?\d", s.text[t.end():])) and (

@@ -201,6 +201,7 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
             if sentence_not_done(m.sent.text) or (TPI_PAST.search(m.sent.text) and not TODAY_DONE.search(m.sent.text)):
                 continue  # "offered TPI R levator -- pt declined today", "seen in July for TPIs to the R trapezius"
             if performed(m, view) and (INJECTION_CUE.search(m.sent.text) or DOSED.search(m.sent.text) or (
+                    m.section == "procedure" and re.search(r"\b(?:divided|distributed|split|spread)\b", m.sent.text, re.I)) or (
                     m.section == "procedure" and COUNTED.search(m.sent.text))) \
                     and _done_nearby(view, m.sent) \
                     and m.section not in ("history_of_present_illness", "past_medical_history", "medications"):
