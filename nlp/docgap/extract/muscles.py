@@ -45,6 +45,7 @@ TOTAL = re.compile(
     rf"|=\s*({NUM})\s+(?:needle\s+)?(?:insertions?|injections?|sites?|points?|TrPs?|TPs?|total)\b"
     rf"|\b(?:as\s+)?(a)\s+single\s+injection\b"
     rf"|(?<![\d.])\b(\d{{1,2}})\s+total\b(?!\s*(?:mL|ml|cc|mg|units?|volume|dose))"
+    rf"|\b({NUM})\s+(?:in all|altogether|in total)\b"
     rf"|\b({NUM})\s+total\s+(?:injections|sites|points|trigger points|TrPs|TPs)\b",
     re.I)
 TOTAL_WORD_AFTER = re.compile(r"^\s*(?:total|in total|altogether|in all|overall)\b", re.I)
@@ -94,7 +95,7 @@ def _expand(word: str) -> list[str | None]:
 
 PERFORMED_TODAY = re.compile(r"\b(today|this visit|were performed|was performed)\b", re.I)
 DOSED_LIST = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP|trigger point|injection))\b", re.I)
-NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b", re.I)
+NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b|\b(?:deferred|skipped|omitted|left alone)\b", re.I)
 
 
 STRONG_INJECTION = re.compile(r"inject|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|\bDN\b|\bIMS\b", re.I)
@@ -229,7 +230,7 @@ SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:l
 COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:(?:was|were)\s+)?(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
                          rf"(?:(?:at|in)\s+({NUM})(?=\s*[,.;)]|\s+(?:with|and|using)\b|\s*$)|"
                          rf"\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
-                         rf"|({NUM})\s+(?:injections?|inj\.?|sites?|points?|pts?|trigger points?|TrPs?|TPs?)(?!\w)(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
+                         rf"|({NUM})\s+(?:injections?|inj\.?|sites?|points?|pts?|insertions?|trigger points?|TrPs?|TPs?)(?!\w)(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
                          rf"|:\s*(one|two|three|four|five|six)\b(?=\s*[,.;)]|\s*$)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
                          rf"|(once|twice|thrice|{NUM}\s+times)\b"
@@ -531,6 +532,9 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
                 continue
             if t.group(gi).lower() in ("a", "an") and not re.search(r"\bsingle\b", t.group(0), re.I):
                 continue  # "over a palpable trigger point" is not a count
+            if re.match(r"\s+(?:\w+\s+){0,2}(?:in|into|per|at)\s+each\b", s.text[t.end():], re.I):
+                attached.append(int(n))  # "Sites: two trigger points in each muscle": per muscle
+                continue
             if t.group(0).lstrip().startswith("#") and re.search(r"\b(?:session|visit|cycle|round|treatment|tx|problem|dx|note)\s*$",
                                                                 s.text[:t.start()], re.I):
                 continue  # "Dry needling session #1"
