@@ -28,7 +28,8 @@ DILUENT = re.compile(r"(?:reconstitut\w*|dilut\w*|mixed)\s+(?:\w+\s+){0,2}?(?:in
 
 
 EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|TrP|pt|injection|muscle|location)s?\s+)?"
-                         r"(?:received|got|was injected with|was given|with|:)\s*(?:a\s+)?$|\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*:?\s*$"
+                         r"(?:received|receiving|got|getting|gets|was injected with|was given|with|:)\s*(?:a\s+)?$"
+                         r"|\b(?:at|in|into|to|for)\s+(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*[:,]?\s*(?:[A-Za-z-]+\s+){0,2}$|\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*:?\s*$"
                          r"|,\s*each\s*$|\beach\s+[^.;()]{0,40}\(\s*$", re.I)
 ALLERGY = re.compile(r"^\W{0,3}(?:allergy|allergies|allergic|intoleran\w+|sensitivity|reaction)\b", re.I)
 
