@@ -71,8 +71,12 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
         s = ms[0].sent
         for d in DOSE.finditer(s.text):
             ds, de = s.start + d.start(), s.start + d.end()
-            if re.search(r"=\s*$|\btotal (?:volume )?(?:of )?$", s.text[:d.start()][-20:], re.I) and len(ms) > 1 \
-                    and (d.group("unit") or "").lower() in VOLUME_UNITS:
+            before_drugs = [o for o in ms if o.end <= ds]
+            mixture_total = (len(before_drugs) >= 2 and TOTAL_AFTER.match(s.text[d.end():d.end() + 15])
+                             and re.search(r"\bmix\w*|\+|\bwith\b|\bcombined\b", s.text[:d.start()], re.I)
+                             and re.search(r"[,)]", view.text[before_drugs[-1].end:ds]))  # "..., 10 mL total"
+            if (re.search(r"=\s*$|\btotal (?:volume )?(?:of )?$", s.text[:d.start()][-20:], re.I) and len(ms) > 1
+                    or mixture_total) and (d.group("unit") or "").lower() in VOLUME_UNITS:
                 continue  # "8 mL bupivacaine + 1 mL dexamethasone = 9 mL": the mixture, not one drug
             best, best_dist = None, 10 ** 9
             for m in ms:
