@@ -66,7 +66,7 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
     # stop at the last hard break so a side from an earlier clause does not leak
     cut = max((b.end() for b in BREAK.finditer(before)), default=0)
     before = before[cut:]
-    if re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$|\b(?:each|both)\s+sides?\b[^.;]{0,25}$", before, re.I):
+    if re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$|\b(?:each|both)\s+sides?\b[^.;,]{0,25}$", before, re.I):
         return ["left", "right"]  # "2 points in each rhomboid major"
     sides = list(SIDE_WORD.finditer(before))
     if sides:

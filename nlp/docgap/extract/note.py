@@ -186,4 +186,5 @@ OUTCOME_AFTER = re.compile(r"^[ \t]{0,3}(?:(?:significant|meaningful|lasting|muc
 PROCEDURAL_NEGATION = re.compile(r"^\W{0,3}(?:(?:more|further|additional)\s+)?(?:aspirat|blood|heme|flash|paresthes|complication|return of blood|"
                                  r"injectate|medication (?:injected|used)|drug (?:injected|used)|anesthetic used|steroid used|"
                                  r"epi\b|epinephrine|preservatives?|additives?|contrast|sedation|steroids?\b|medications?\b|meds?\b|drugs?\b|"
-                                 r"anesthetics?\b|local\b|lidocaine|imaging|ultrasound|fluoro)", re.I)
+                                 r"anesthetics?\b|local\b|lidocaine|imaging|ultrasound|fluoro|"
+                                 r"(?:on\s+)?(?:anticoagula\w*|blood thinners?|warfarin|aspirin)|pregnant|allergi\w*|bleeding|bruising|fever)", re.I)
