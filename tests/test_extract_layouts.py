@@ -79,3 +79,25 @@ def test_current_duration_wins_over_copied_forward(extract):
 ])
 def test_not_a_procedure_today(extract, text):
     assert extract(text).procedure is None
+
+
+@pytest.mark.parametrize("text, count, muscles", [
+    pytest.param("Tx:\n- Dry needling (consent on file, pt not on anticoagulants): 0.25 x 40 mm needles, R UT x2 pts, "
+                 "R levator x1 pt. Total 3 TrPs.", 3, {("trapezius", "right"), ("levator_scapulae", "right")},
+                 id="not-on-anticoagulants"),
+    pytest.param("Exam: levator scapulae bilaterally with taut bands.\nMixed in a 10 mL syringe: Sarapin 5 mL + 1% "
+                 "lidocaine 5 mL.\nLevator scapulae x2 each side; R UT x1.\n1 mL per site.\n", 5,
+                 {("levator_scapulae", "left"), ("levator_scapulae", "right"), ("trapezius", "right")},
+                 id="counted-beside-injectate"),
+    pytest.param("Procedure: a single syringe with 40 mg triamcinolone and 4 mL 0.5% ropivacaine. Mixture divided "
+                 "between the R gluteus medius, R gluteus minimus and R TFL. Total: six sites, two per muscle.", 6,
+                 {("gluteus_medius", "right"), ("gluteus_minimus", "right"), ("tensor_fasciae_latae", "right")},
+                 id="mixture-divided-between"),
+    pytest.param("Sites: QL 2 each side, R glute med x1 - 5 injections total. Trigger point injections performed.", 5,
+                 {("quadratus_lumborum", "left"), ("quadratus_lumborum", "right"), ("gluteus_medius", "right")},
+                 id="each-side-then-a-sided-muscle"),
+])
+def test_more_layouts(extract, text, count, muscles):
+    f = extract(text)
+    assert f.injection_count == count
+    assert {(m.name, m.laterality) for m in f.muscles} == muscles

@@ -217,7 +217,7 @@ ELLIPSIS_SIDE = re.compile(rf"^[^;.]*?,?\s*(?:and\s+)?({NUM})\s+(?:(?:points?|in
 
 
 LANDMARK_BEFORE = re.compile(r"\b(?:deep to|superficial to|beneath|underneath|overlying|through|adjacent to|lateral to|medial to|"
-                             r"inferior to|superior to|between)\s+(?:the\s+)?(?:[LR]\s+|left\s+|right\s+)?$", re.I)
+                             r"inferior to|superior to|(?<!divided )(?<!split )(?<!distributed )(?<!shared )between)\s+(?:the\s+)?(?:[LR]\s+|left\s+|right\s+)?$", re.I)
 
 
 def _neighbours(view: NoteView, m: Mention) -> tuple[int, int]:
