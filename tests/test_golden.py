@@ -8,9 +8,9 @@ import pytest
 from conftest import CORPUS, SHARED, load_jsonl
 
 # Regression floors measured on the test split (see README "Accuracy"); raise them as accuracy improves.
-FLOORS = {"acc_muscle_count": 0.87, "acc_injection_count": 0.84, "acc_symptom_duration": 0.93, "acc_palpation": 0.97,
-          "acc_imaging_guidance": 0.96, "acc_dry_needling": 0.97, "acc_conservative_failed": 0.92, "f1_muscles": 0.91,
-          "f1_therapies_tried": 0.92, "f1_drugs": 0.94, "f1_suggested_codes": 0.88, "f1_findings": 0.80}
+FLOORS = {"acc_muscle_count": 0.89, "acc_injection_count": 0.86, "acc_symptom_duration": 0.94, "acc_palpation": 0.98,
+          "acc_imaging_guidance": 0.97, "acc_dry_needling": 0.98, "acc_conservative_failed": 0.92, "f1_muscles": 0.93,
+          "f1_therapies_tried": 0.93, "f1_drugs": 0.95, "f1_suggested_codes": 0.90, "f1_findings": 0.83}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,7 @@ def test_gold_files_conform_to_contract():
 
 
 # share of notes with a hold the gold does not expect: at most this (measured, rounded up)
-FALSE_HOLD_CEILING = 0.13
+FALSE_HOLD_CEILING = 0.11
 
 
 def test_test_split_false_hold_ceiling(scored):
