@@ -25,10 +25,11 @@ MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", 
 SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
                    r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
                    r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?(?:\s+(?:of\s+)?(\d{4}))?\b|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
-EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fewer|creeping|baseline|returned|back up|back to|apart|spaced|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|looser|tight again|"
+EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fewer|creeping|baseline|returned|back up|back to|apart\b|spaced|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|looser|tight again|"
                      r"prior (?:TPI|injection)|last (?:TPI|injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
                      r"weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
                      r"(?:PT|therapy|physical therapy|chiropractic|medication|NSAIDs?|program)\s+(?:for|x)\s*\d)", re.I)
+PLAN_DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:weeks?|months?|years?|mo)\s+of\s+(?:symptoms|pain)\b|\b(?:symptoms|pain)\s+(?:present\s+)?(?:x|for)\s*\d", re.I)
 SCHEDULE_BEFORE = re.compile(r"\b(?:every|q\s?\d|f/u|follow[- ]?up|rtc|return)\b", re.I)
 PAIN = re.compile(r"pain|ache|aching|symptom|\bsx\b|discomfort|spasm|tight|stiff|soreness|headache|c/o|complain|hx|history|onset|"
                   r"started|began|duration|myalgia|myofascial", re.I)
@@ -36,6 +37,8 @@ PAIN = re.compile(r"pain|ache|aching|symptom|\bsx\b|discomfort|spasm|tight|stiff
 
 # "L neck/shoulder myofascial pain, 10 months," / "pain (10 months)"
 BARE = re.compile(rf"\b(?:pain|symptoms|discomfort|ache)\b[^.;\n\d]{{0,40}}?[,:(-]\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*(?:ago|old|later|after|of\b))", re.I)
+# "for a year and a half"
+YEAR_HALF = re.compile(r"\b(?:a|one) year and a half\b|\b(?:a|one) and a half years\b", re.I)
 # "for the past year"
 PAST_ONE = re.compile(r"\b(?:for|over|during|in)\s+the\s+(?:past|last)\s+(year|month|week)\b", re.I)
 # "treated here since Feb", "on meloxicam since March": the start of a treatment, not of the pain
@@ -137,8 +140,10 @@ def _since_days(m: re.Match, dos: str | None) -> int | None:
 def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
     candidates: list[tuple[int, int, int, Evidence]] = []
     for s in view.sentences:
-        if s.section in ("plan", "medications", "review_of_systems", "signature"):
+        if s.section in ("medications", "review_of_systems", "signature"):
             continue
+        if s.section == "plan" and not PLAN_DURATION.search(s.text):
+            continue  # a plan's numbers are follow-up intervals, unless it restates "5 months of symptoms"
         # procedure sections sometimes open with the indication; rank their durations last
         penalty = 2 if s.section == "procedure" else 0
         text = s.text
@@ -166,6 +171,10 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
                 rank -= 1  # copy-forward text: "symptoms now for about 15 months" updates "x 1 yr" above it
             candidates.append((rank, s.start + m.start(), days,
                                Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
+        for m in YEAR_HALF.finditer(text):
+            if not EXCLUDE.search(_clause_window(text, m)):
+                rank = (0 if PAIN.search(text) else 1) + penalty
+                candidates.append((rank, s.start + m.start(), 547, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         for pattern in (BARE, PAST_ONE):
             for m in pattern.finditer(text):
                 if EXCLUDE.search(_clause_window(text, m)):
