@@ -20,7 +20,7 @@ BREAK = re.compile(r"[;\n]|\.\s")
 EXAM_ONLY = re.compile(r"\b(tender|tenderness|TTP|palpation|palpated|spasm|taut|trigger points? (?:noted|identified|present|found)|"
                        r"range of motion|ROM|strength|reflex|exam|examination)\b", re.I)
 PER_MUSCLE = re.compile(rf"^[\s,:-]*(?:\d+(?:\.\d+)?\s*(?:U|units?|mL|ml|cc|mg)\b[\s,]*(?:(?:divided|split|spread)\s+)?(?:over|into|among|across|in|at)\s+)({NUM})\s+(?:trigger points?|points?|sites?|TrPs?|TPs?|injections?)\b|"
-                        rf"^[\s,:-]*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:at|in|with)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b|^[\s,:-]*(?:\(\s*)?(?:x|×|X)\s*(\d+)|^[\s,:-]*(?:\(\s*)?({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:altogether|total|in total|in all|overall)\b)"
+                        rf"^[\s,:-]*(?:(?:was|were)\s+(?:injected|needled)\s+)?(?:at|in|with)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b|^[\s,:-]*(?:\(\s*)?(?:x|×|X)\s*(\d+)|^[\s,:-]*(?:\(\s*)?({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\b(?!\s+(?:altogether|total|in total|in all|overall)\b)(?![^()\n]*\btotal\b[^()\n]*\))"
                         rf"|^[\s,:-]*(?:\(\s*)?(?:#|no\.?)\s*(\d+)", re.I)
 PRE_COUNT = re.compile(rf"\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?)\s+(?:each\s+)?(?:in(?:to)?|to|of|at|within)\s+(?:the\s+)?(?:[\w/]+\s+){{0,3}}$",
                        re.I)
@@ -516,6 +516,11 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
     with a count included); then a count written against a single muscle."""
     attached: list[int] = []
     for s in view.sentences:
+        # "Total Depo-Medrol 80 mg, bupivacaine 6 mL, 2 injections."
+        tl = re.match(r"\s*totals?\b[^.]*?\b(\d{1,2})\s+(?:injections|sites|trigger points|points|TrPs)\b", s.text, re.I)
+        if tl and s.section not in ("history_of_present_illness", "past_medical_history", "medications"):
+            return int(tl.group(1))
+    for s in view.sentences:
         if s.section in ("history_of_present_illness", "past_medical_history", "medications"):
             continue
         ss = SIDE_SUM.search(s.text)
@@ -542,6 +547,10 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
                 continue
             if t.group(gi).lower() in ("a", "an") and not re.search(r"\bsingle\b", t.group(0), re.I):
                 continue  # "over a palpable trigger point" is not a count
+            if re.match(r":\d", s.text[t.end(gi):t.end(gi) + 2]):
+                continue  # "Injection: 1:1 mixture" is a ratio
+            if re.search(r"\([^()]*$", s.text[:t.start()]) and re.match(r"[^()]*\btotal\b[^()]*\)", s.text[t.end():]):
+                return int(n)  # "(3 injections, 6 mL total)"
             if re.match(r"\s+(?:\w+\s+){0,2}(?:in|into|per|at)\s+each\b", s.text[t.end():], re.I):
                 attached.append(int(n))  # "Sites: two trigger points in each muscle": per muscle
                 continue
