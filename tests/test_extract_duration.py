@@ -29,6 +29,10 @@ CASES = [
                  id="therapy-duration-not-symptom-duration"),
     pytest.param("Chronic neck pain. Last TPI gave 50% relief for 6 weeks." + TPI, None, None,
                  id="relief-duration-not-symptom-duration"),
+    pytest.param("Chronic neck pain. She got some relief after the previous trigger point injections for about 3 weeks."
+                 + TPI, None, None, id="relief-after-spelled-out-prior-tpi"),
+    pytest.param("Chronic upper back pain. Modest improvement with his last trigger-point injection for approximately "
+                 "two weeks." + TPI, None, None, id="improvement-after-last-trigger-point-injection"),
     pytest.param("Neck pain since a motor vehicle accident in January 2023." + TPI, "2023-07-10", 190,
                  id="since-mva-month-year"),
     pytest.param("Acute onset of neck pain 10 days ago." + TPI, None, 10, id="days-ago"),

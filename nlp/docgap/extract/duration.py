@@ -26,7 +26,7 @@ SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|star
                    r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
                    r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?(?:\s+(?:of\s+)?(\d{4}))?\b|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
 EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fewer|creeping|baseline|returned|back up|back to|apart\b|spaced|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|looser|tight again|"
-                     r"prior (?:TPI|injection)|last (?:TPI|injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
+                     r"(?:prior|last|previous)\s+(?:TPI|(?:trigger[- ]point\s+)?injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
                      r"weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
                      r"(?:PT|therapy|physical therapy|chiropractic|medication|NSAIDs?|program)\s+(?:for|x)\s*\d)", re.I)
 PLAN_DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:weeks?|months?|years?|mo)\s+of\s+(?:symptoms|pain)\b|\b(?:symptoms|pain)\s+(?:present\s+)?(?:x|for)\s*\d", re.I)
