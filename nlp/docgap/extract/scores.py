@@ -143,17 +143,5 @@ def extract_prior_response(view: NoteView) -> PriorResponse | None:
                     and not THIS_SESSION.search(nxt)):
                 continue
             t = nxt
-        relief = _percent(t)
-        dur = None
-        for d in RELIEF_DURATION.finditer(t):
-            if re.search(r"ago", t[d.end():d.end() + 6], re.I):
-                continue
-            n = to_number(d.group(1))
-            if n:
-                unit = d.group(2).lower()
-                dur = int(n * (1 if unit.startswith("d") else 7 if unit.startswith("w") else 30))
-                break
-        if re.search(r"\b(no|not|without|minimal|none)\b[^.]{0,15}\b(relief|benefit|improvement|help)", t, re.I) and relief is None:
-            relief = 0
-        return PriorResponse(relief, dur)
+        return _response_from(t)
     return None
