@@ -45,7 +45,7 @@ def _results_from(path: str):
     """Results from a .jsonl file, or from the result_json column of a CSV/Parquet result file."""
     from pathlib import Path
 
-    from .loader import read_results
+    from ..io import read_jsonl_rows
 
     suffix = Path(path).suffix.lower()
     if suffix in (".csv", ".parquet", ".pq"):
@@ -60,7 +60,7 @@ def _results_from(path: str):
 
             rows = pq.read_table(path, columns=["result_json"]).column("result_json").to_pylist()
         return [json.loads(r) for r in rows if r]
-    return read_results(path)
+    return read_jsonl_rows(path)
 
 
 def cmd_queue_load(args) -> int:

@@ -174,15 +174,3 @@ def read_notes(path) -> dict[str, dict]:
         if nid:
             out[nid] = raw
     return out
-
-
-def read_results(path) -> Iterable[dict]:
-    from ..errors import InputError
-
-    with open(path, encoding="utf-8") as f:
-        for n, line in enumerate(f, 1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as e:
-                    raise InputError(f"{path}:{n}: not JSON ({e.msg})") from None
