@@ -5,7 +5,7 @@ import re
 
 from ..facts import Evidence, Muscle
 from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
-from .procedure import performed, sentence_is_planning
+from .procedure import DOSED, performed, sentence_is_planning
 from .scores import QUALITATIVE, RESPONSE_CONTEXT
 
 SIDE_WORD = re.compile(
@@ -94,7 +94,6 @@ def _expand(word: str) -> list[str | None]:
 
 
 PERFORMED_TODAY = re.compile(r"\b(today|this visit|were performed|was performed)\b", re.I)
-DOSED_LIST = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP|trigger point|injection)|(?:into|in|at|to)\s+(?:each|every))\b", re.I)
 NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b|\b(?:deferred|skipped|omitted|left alone)\b", re.I)
 
 
@@ -129,7 +128,7 @@ def _counted_beside_injectate(view: NoteView, s) -> bool:
     if not re.search(r"(?:\bx|×)\s?\d|\b\d+\s*(?:pts?|points?|sites?|TrPs?)\b", s.text, re.I):
         return False
     near = view.sentences[max(0, s.index - 1):s.index + 2]
-    return any(t is not s and (view.in_sentence(t, "DRUG") or DOSED_LIST.search(t.text)) for t in near)
+    return any(t is not s and (view.in_sentence(t, "DRUG") or DOSED.search(t.text)) for t in near)
 
 
 def _injected(view: NoteView, m: Mention) -> bool:
@@ -157,9 +156,9 @@ def _injected(view: NoteView, m: Mention) -> bool:
         return False  # "TrPI 5/6 (R masseter x2, R temporalis x1): reports ~50% less jaw pain for 3 wks"
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
-        return bool(STRONG_INJECTION.search(s.text) or DOSED_LIST.search(s.text)) or lead_in(view, s) is not None \
+        return bool(STRONG_INJECTION.search(s.text) or DOSED.search(s.text)) or lead_in(view, s) is not None \
             or _counted_beside_injectate(view, s)
-    if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or DOSED_LIST.search(s.text) \
+    if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or DOSED.search(s.text) \
             or re.match(r"\s*:?\s*\d{1,2}\s*(?:TrPs?|TPs?)\b", view.text[m.end:m.end + 12]) \
             or (view.in_sentence(s, "DRUG") and re.search(r"\b(?:to|into)\s+(?:the\s+)?", s.text)):
         return True  # "1% lidocaine 1 mL each: R upper trapezius, ...", "Bupivacaine 0.25% to the bilateral rectus abdominis"
