@@ -87,3 +87,11 @@ def test_procedure_matches_hand_label(scanned, note_id):
     want = LABELS[note_id]["procedure"]
     got = (by_id[note_id].get("facts") or {}).get("procedure")
     assert got == want, f"{note_id}: docgap says {got!r}, label {want!r} ({LABELS[note_id]['reason']})"
+
+
+@pytest.mark.parametrize("note_id", sorted(n for n, lab in LABELS.items() if lab["procedure"] is None))
+def test_note_without_tpi_gets_no_findings(scanned, note_id):
+    # contract/LABELLING: a note that documents no TPI or needling and bills none has nothing to flag
+    _, by_id, _ = scanned
+    row = by_id[note_id]
+    assert [f["rule"] for f in row["findings"]] == [] and row["suggested_codes"] == []
