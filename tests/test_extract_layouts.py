@@ -101,3 +101,25 @@ def test_more_layouts(extract, text, count, muscles):
     f = extract(text)
     assert f.injection_count == count
     assert {(m.name, m.laterality) for m in f.muscles} == muscles
+
+
+@pytest.mark.parametrize("text, muscles, count", [
+    pytest.param("Pt with 4 mo of neck pain, failed PT.  Exam: taut band R levator scapulae w/ twitch.  Procedure: "
+                 "0.5% bupivacaine 1 mL into each of 2 points in the R levator scapulae.  Plan: RTC 6 wks.",
+                 {("levator_scapulae", "right")}, 2, id="run-in-headers-one-line"),
+    pytest.param("CC: low back pain.  Hx: a year of pain, PT x8 wks without relief.  PE: taut bands L QL.  "
+                 "TPI: 1% lidocaine 2 mL into L QL x2.  Tolerated well.",
+                 {("quadratus_lumborum", "left")}, 2, id="run-in-abbreviated-headers"),
+])
+def test_run_in_headers_open_sections(extract, text, muscles, count):
+    f = extract(text)
+    assert f.procedure == "trigger_point_injection"
+    assert {(m.name, m.laterality) for m in f.muscles} == muscles
+    assert f.injection_count == count
+
+
+def test_lowercase_title_mid_sentence_is_not_a_header(extract):
+    # "the plan: ..." and "for the procedure: ..." are prose, not section titles
+    f = extract("We went over the plan: PT for 6 weeks, then trigger point injections to the R upper trapezius "
+                "if no better.")
+    assert f.procedure is None

@@ -56,6 +56,13 @@ PROCEDURE = [
                  id="unnamed-injectate-not-dry"),
     pytest.param("De Quervain tendon sheath injection performed with Kenalog 10 mg.", None, False,
                  id="tendon-sheath"),
+    pytest.param("Here to finish the TPIs that were postponed last visit (ran out of time). Procedure: 0.25% "
+                 "bupivacaine 2 mL injected into each of 2 points in the R gluteus medius.", TPI, False,
+                 id="earlier-deferral-done-today"),
+    pytest.param("Returns for L-sided trigger point injections (declined 10/14 due to URI). Today 1% lidocaine "
+                 "1 mL x3 L upper trap after neg aspiration.", TPI, False, id="earlier-declined-dated"),
+    pytest.param("Trigger point injections to the L rhomboids if no better after 6 more weeks of PT.", None, False,
+                 id="conditional-after"),
 ]
 
 

@@ -74,6 +74,29 @@ def _headers_end_line(sectionizer, doc, matches):
             or util.is_end_line(m[2] - 1, doc, sectionizer.newline_pattern)]
 
 
+SENTENCE_END = {".", "!", "?"}
+
+
+def _headers_start_line(sectionizer, doc, matches):
+    """A title starts a section at the start of a line, or inside a paragraph when it is capitalized,
+    written with its colon and follows the end of a sentence: dictated and one-line notes run their
+    headers on ("... on naproxen.  Exam: taut bands ...  Procedure: 1% lidocaine ...")."""
+    from medspacy.section_detection import util
+
+    def run_in(m):
+        start, end = m[1], m[2]
+        if start == 0 or doc[end - 1].text != ":" or not doc[start].text[:1].isupper():
+            return False
+        i = start - 1
+        while i > 0 and doc[i].is_space:  # "today.  Exam:" has a whitespace token between
+            i -= 1
+        prev = doc[i]
+        spaced = i < start - 1 or prev.whitespace_ != ""
+        return spaced and (prev.text in SENTENCE_END or prev.text.endswith("."))
+
+    return [m for m in matches if util.is_start_line(m[1], doc, sectionizer.newline_pattern) or run_in(m)]
+
+
 def _spelling_index(lex: Lexicons) -> SpellingIndex:
     path = Path(lex.source_dir) / "spelling.json"
     data = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -121,6 +144,7 @@ def build_pipeline(lexicons: Lexicons | None = None, splitter: str = "docgap") -
                 "span_group_name": SPAN_GROUP, "span_attrs": None},
     )
     sectionizer.add(SectionRule.from_json(str(Path(lex.source_dir) / "section_rules.json")))
+    sectionizer.filter_start_lines = partial(_headers_start_line, sectionizer)
     sectionizer.filter_end_lines = partial(_headers_end_line, sectionizer)
 
     matcher = nlp.add_pipe(

@@ -60,7 +60,9 @@ DONE_STRONG = re.compile(r"\b(injected|infiltrated|needled|administered|complete
 
 ONLY_LATER = re.compile(r"\b(will|to be (?:initiated|started|performed|done|scheduled|given)|can be (?:done|performed|given)|"
                         r"once\s+\w+\s+(?:normaliz|improv|resolv|clear)\w*|tomorrow|next (?:follow[- ]?up|visit|"
-                        r"appointment|session)|would like to|plan (?:is|will)|consider\w*|recommend\w*|candidate for)\b", re.I)
+                        r"appointment|session)|would like to|plan (?:is|will)|consider\w*|recommend\w*|candidate for|"
+                        r"if (?:no|not|still|symptoms|pain|it|they|this|that) (?:better|improved|relief|improvement|"
+                        r"symptomatic|persists?|fails?|unsuccessful)|should (?:symptoms|pain) persist)\b", re.I)
 
 
 def not_done(m: Mention) -> bool:
@@ -179,6 +181,13 @@ TPI_PAST = re.compile(r"\b(had|has had|underwent|received|s/p|status post|previo
                       r"seen (?:in (?:the )?(?:office|clinic) )?(?:in|on) \w+ for|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* for)\b", re.I)
 
 
+# "which we deferred at the last visit", "(deferred 2/3 after vasovagal)": an earlier visit's deferral,
+# the reason for today's session, not today's cancellation
+EARLIER_DEFERRAL = re.compile(r"\b(?:deferred|postponed|cancel+ed|held off|declined|refused)\b[^.;\n]{0,30}?"
+                              r"(?:\b(?:last|previous|prior|earlier|initial|first)\s+(?:visit|time|session|week|appointment)|"
+                              r"\bago\b|\byesterday\b|\b\d{1,2}/\d{1,2}\b|\bon\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)", re.I)
+
+
 NO_PROCEDURE = re.compile(r"\bno procedures? (?:was |were )?(?:performed|done)(?: today)?\b|\binjections? (?:were |was )?(?:deferred|postponed|cancel+ed|held)\b", re.I)
 
 
@@ -192,7 +201,8 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
     # an injection verb into a named muscle counts even without the words "trigger point injection"
     implicit = []
     all_tpi = view.of("TPI")
-    called_off = [m for m in all_tpi if NOT_DONE.search(m.sent.text) and not DONE_STRONG.search(m.sent.text)]
+    called_off = [m for m in all_tpi if NOT_DONE.search(m.sent.text) and not DONE_STRONG.search(m.sent.text)
+                  and not EARLIER_DEFERRAL.search(m.sent.text)]
     called_off += [s for s in view.sentences if NO_PROCEDURE.search(s.text)]
     if called_off and not any(DONE_STRONG.search(m.sent.text) for m in all_tpi):
         # "scheduled today for TPI L QL" ... "TPI DEFERRED today given INR 3.6"
