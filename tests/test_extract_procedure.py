@@ -63,6 +63,10 @@ PROCEDURE = [
                  "1 mL x3 L upper trap after neg aspiration.", TPI, False, id="earlier-declined-dated"),
     pytest.param("Trigger point injections to the L rhomboids if no better after 6 more weeks of PT.", None, False,
                  id="conditional-after"),
+    pytest.param("ok so we did the right levator twice and the right upper trap once, three sticks total, "
+                 "negative aspiration, band-aids on", TPI, False, id="dictated-sticks"),
+    pytest.param("Procedure: Three TPs: two in the L infraspinatus, one in the L teres minor. 0.5% lidocaine "
+                 "1 mL each.", TPI, False, id="spelled-count-of-points"),
 ]
 
 

@@ -172,7 +172,7 @@ def to_number(s: str) -> float | None:
 
 
 INJECTION_CUE = re.compile(
-    r"inject|injection|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|instill|\binj\b|\bsites?\b|"
+    r"inject|injection|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|instill|\binj\b|\bsites?\b|\bsticks?\b|\bshots?\b|"
     r"(?:\bx|×)\s?\d+(?!\s*(?:d|days?|wks?|weeks?|mos?|months?|yrs?|years?|hrs?|hours?|mins?|minutes?|sessions?|visits?)\b)",
     re.I)
 PERFORMED_CUE = re.compile(

@@ -153,7 +153,8 @@ def _line_start(view: NoteView, s: Sentence) -> int:
 
 # "2 mL each", "1 cc per trigger point": a per-site dose (shared with muscles.py's injection lists)
 DOSED = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP|trigger point|injection)|(?:into|in|at|to)\s+(?:each|every))\b", re.I)
-COUNTED = re.compile(r"\b\d+\s*(?:ea|each)\b|\bx\s?\d|\b\d+\s*(?:points?|TrPs?|TPs?|pts?|sites?)\b|\(\s*\d+\s*\)", re.I)
+COUNT_WORD = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+COUNTED = re.compile(rf"\b\d+\s*(?:ea|each)\b|\bx\s?\d|\b{COUNT_WORD}\s*(?:points?|TrPs?|TPs?|pts?|sites?)\b|\(\s*\d+\s*\)", re.I)
 
 
 def _done_nearby(view: NoteView, sent: Sentence) -> bool:
