@@ -123,3 +123,23 @@ def test_lowercase_title_mid_sentence_is_not_a_header(extract):
     f = extract("We went over the plan: PT for 6 weeks, then trigger point injections to the R upper trapezius "
                 "if no better.")
     assert f.procedure is None
+
+
+@pytest.mark.parametrize("text, muscles, count", [
+    pytest.param("Exam: taut band R infraspinatus with twitch, R teres minor TTP.\n\nVerbal consent. R infraspinatus (2), "
+                 "R teres minor (1). 25 g needle, 0.5% bupivacaine 1 mL per point. Tolerated.\n\nDx M79.18",
+                 {("infraspinatus", "right"), ("teres_minor", "right")}, 3, id="exam-runs-on-over-procedure-paragraph"),
+    pytest.param("O: L piriformis TrP reproducing buttock pain. Hip ROM full.\nDry needling, no injectate, 0.30 x 75 mm.\n"
+                 " L piriformis x2\nLTR obtained. Tolerated well.\nPlan: HEP.",
+                 {("piriformis", "left")}, 2, id="exam-line-opens-with-the-procedure"),
+])
+def test_exam_section_running_on_over_the_procedure(extract, text, muscles, count):
+    f = extract(text)
+    assert {(m.name, m.laterality) for m in f.muscles} == muscles
+    assert f.injection_count == count
+
+
+def test_exam_paragraph_without_procedure_details_stays_exam(extract):
+    f = extract("Exam: taut bands L upper trapezius.\n\nNeuro: strength 5/5, L levator scapulae TTP.\n\n"
+                "Procedure: TPI performed, 1% lidocaine 1 mL x2 into the L upper trapezius, neg aspiration.")
+    assert {(m.name, m.laterality) for m in f.muscles} == {("trapezius", "left")}

@@ -113,6 +113,7 @@ def resection(view: NoteView) -> None:
         t = m.sent.text
         if m.sent.section in HISTORY_SECTIONS and DOSED.search(t) and not PAST_CUE.search(SAME_AS.sub("", t)):
             m.sent.section = "procedure"
+    _exam_paragraphs_narrating_procedure(view)
     for m in view.of("TPI", "DRY_NEEDLING"):
         s = m.sent
         t = SAME_AS.sub("", s.text)
@@ -135,6 +136,48 @@ def resection(view: NoteView) -> None:
 
 
 BLANK_BEFORE = re.compile(r"\n[ \t]*\n")
+PROCEDURE_DETAIL = re.compile(r"\b(?:consent|injectate|complications?|tolerated|aspirat\w*|needles?|gauge|\d+\s?g|"
+                              r"prepped|sterile|band-?aids?|hemostasis|EBL|time[- ]?out)\b", re.I)
+
+
+def _paragraphs(view: NoteView) -> list[list[Sentence]]:
+    out: list[list[Sentence]] = []
+    for s in view.sentences:
+        last = out[-1][-1] if out else None
+        if last is None or BLANK_BEFORE.search(view.text[last.start + len(last.text.rstrip()):s.start + 1]):
+            out.append([s])
+        else:
+            out[-1].append(s)
+    return out
+
+
+def _exam_paragraphs_narrating_procedure(view: NoteView) -> None:
+    """An exam section with no procedure header after it runs on over the procedure paragraph
+    ("After consent: L trap (3), R trap (1). Injectate ... 27 g needle. No complications."). A later
+    paragraph of the exam (after a blank line) with two or more procedural details is the procedure."""
+    paras = _paragraphs(view)
+    for prev, para in zip(paras, paras[1:]):
+        if not all(s.section == "physical_exam" for s in para) or prev[-1].section != "physical_exam":
+            continue
+        _narrates(view, para)
+    # "... Achilles nontender.\nTDN (trigger point dry needling), no injectate. 0.30 x 50 mm.\n L gastroc x2
+    # ... Tolerated well." : a line of the exam that opens with the procedure starts it
+    for m in view.of("TPI", "DRY_NEEDLING"):
+        s = m.sent
+        if s.section != "physical_exam" or view.text[_line_start(view, s):m.start].strip() or m.has(*NOT_NOW) \
+                or not_done(m):
+            continue
+        rest = [t for t in view.sentences[s.index:] if t.section == "physical_exam"]
+        run = [rest[0]] + [t for i, t in enumerate(rest[1:], 1) if t.index == rest[i - 1].index + 1]
+        para = next(p for p in _paragraphs(view) if s in p)
+        _narrates(view, [t for t in run if t in para])
+
+
+def _narrates(view: NoteView, sents: list[Sentence]) -> None:
+    details = sum(len(PROCEDURE_DETAIL.findall(s.text)) for s in sents)
+    if details >= 2 and any(view.in_sentence(s, "MUSCLE", "TPI", "DRY_NEEDLING") for s in sents):
+        for s in sents:
+            s.section = "procedure"
 PROCEDURE_LINE = re.compile(r"^\s*(?:procedures?|technique|trigger point injections?|TPIs?)\s*[-–(](?!\s*(?:procedure\s+)?(?:record|note|report)\b)", re.I)
 
 
