@@ -57,10 +57,25 @@ CASES = [
                  id="shorthand-list"),
     pytest.param("He does daily stretching." + TPI, {("modality", "current")}, id="stretching-current"),
     pytest.param("Will start a muscle relaxant.", {("medication", "planned")}, id="planned-med"),
+    pytest.param("Plan: PT x 6 weeks, if no improvement consider trigger point injections.",
+                 {("physical_therapy", "planned")}, id="plan-with-a-condition"),
     pytest.param("She refused chiropractic treatment." + TPI, {("chiropractic", "declined")},
                  id="declined-chiro"),
     pytest.param("HPI:\n- PT: 12 sessions, no improvement\n- Naproxen 500 mg BID: ongoing\n" + TPI,
                  {("physical_therapy", "failed"), ("medication", "current")}, id="bulleted-hpi"),
+    pytest.param("Low back pain since she slipped on the ice in February. Six weeks of PT did not help." + TPI,
+                 {("physical_therapy", "failed")}, id="ice-as-the-injury"),
+    pytest.param("Neck pain x 5 mo, failed naproxen.\nExam: pain reproduced with passive stretching of the L "
+                 "levator; pain at end range (stretching the R side)." + TPI,
+                 {("medication", "failed")}, id="stretching-as-an-exam-maneuver"),
+    pytest.param("Ibuprofen did not help." + TPI + " Ergonomic evaluation at work recommended; handout on "
+                 "workstation ergonomics given.", {("medication", "failed"), ("activity_modification", "planned")},
+                 id="ergonomic-advice-today"),
+    pytest.param("Ergonomic workstation assessment done in May, monitor raised; still sore. Meloxicam daily." + TPI,
+                 {("activity_modification", "failed"), ("medication", "current")}, id="ergonomic-changes-made"),
+    pytest.param(TPI.strip() + "\nPost-procedure instructions: ice tonight, then back to his stretching routine, "
+                 "which by itself has not made a dent in the pain.",
+                 {("modality", "planned"), ("modality", "failed")}, id="negation-belongs-to-the-outcome"),
 ]
 
 

@@ -74,7 +74,11 @@ def _status(view: NoteView, m, failed_res, procedure_end: int | None = None) -> 
         # a plan describes the future: only an outcome, a refusal, a negation or "continue" says otherwise
         for cat, status in PRECEDENCE[:3]:
             if cat in m.modifiers:
-                return status
+                if status == "failed" and _conditional_outcome(view, m, failed_res):
+                    break
+                return "failed" if status == "negated" and _outcome_after(view, m, failed_res) else status
+        if _outcome_after(view, m, failed_res):
+            return "failed"  # "back to his stretching routine, which has not made a dent in the pain"
         return "current" if _continued(view, m) else "planned"
     status = None
     for cat, st in PRECEDENCE:
@@ -83,6 +87,8 @@ def _status(view: NoteView, m, failed_res, procedure_end: int | None = None) -> 
             break
     if status is None:
         status = SECTION_DEFAULT.get(m.section or "", "tried")
+    if status == "negated" and _outcome_after(view, m, failed_res):
+        return "failed"  # "the stretching routine -- which on its own has not made a dent in the pain"
     if status in ("tried", "current"):
         clause = _clause(view, m)
         if re.search(r"\b(?:declined|refused|declines|refuses)\b", clause, re.I):
@@ -92,6 +98,73 @@ def _status(view: NoteView, m, failed_res, procedure_end: int | None = None) -> 
         if any(r.search(clause) for r in failed_res):
             return "failed"
     return status
+
+
+INJURY = re.compile(r"\b(?:fell|fall|falls|falling|slipped|slip|tripped)\b[^.;\n]{0,20}$|\b(?:on|onto)\s+(?:the\s+|some\s+|black\s+)?$", re.I)
+ADVICE = re.compile(r"\b(?:eval(?:uation)?|assessment|review(?:ed)?|handout|education|educated|counsel(?:l?ed|ing)?|"
+                    r"advice|advised|instructions?|instructed|recommendations?|discussed|reviewed)\b", re.I)
+
+
+DONE_ADVICE = re.compile(r"\b(?:done|completed|made|implemented|changed|raised|lowered|adjusted|in place)\b", re.I)
+
+
+def _advice(view: NoteView, m) -> bool:
+    """Advice given at this visit is not a therapy tried: 'ergonomic eval at work', 'handout on
+    workstation ergonomics' (the advice word next to the mention, not anywhere in the sentence)."""
+    near = view.text[max(m.sent.start, m.start - 30):min(m.sent.end, m.end + 40)]
+    return bool(ADVICE.search(near)) and not DONE_ADVICE.search(near)
+
+
+EXAM_MANEUVER = re.compile(r"\b(?:with|on|during|upon|by|to)\s+(?:passive\s+|active\s+|gentle\s+)?$", re.I)
+
+
+def _not_a_treatment(view: NoteView, m) -> bool:
+    """'began after a fall on ice': the injury, not a modality; 'pain at end-range (stretching the L
+    side)', 'reproduced with passive stretching' in the exam: a maneuver, not a therapy."""
+    before = view.text[max(m.sent.start, m.start - 40):m.start]
+    if m.text.lower() == "ice":
+        return bool(INJURY.search(before))
+    if m.section == "physical_exam" and m.text.lower().startswith("stretch"):
+        return bool(EXAM_MANEUVER.search(before) or re.match(r"\s+(?:the|of|her|his)\b", view.text[m.end:m.end + 6], re.I))
+    return False
+
+
+LIST_BREAK = re.compile(r"[,;:]|--|\bthen\b|\bbut\b", re.I)
+CONDITION = re.compile(r"\b(?:if|unless|should|until|in case|whether)\b", re.I)
+NEGATION_BEFORE = re.compile(r"\b(?:no|not|never|denies|denied|without|w/o|hasn't|has not|have not|haven't|nor)\b", re.I)
+
+
+def _own_tail(view: NoteView, m) -> str:
+    """The rest of the mention's clause, up to the next therapy named ('ice tonight, then his stretching
+    routine, which has not helped': the outcome is the stretching's)."""
+    tail = view.text[m.end:m.sent.end]
+    stop = CLAUSE_BREAK.search(tail)
+    end = stop.start() if stop else len(tail)
+    nxt = [o.start - m.end for o in view.in_sentence(m.sent, "THERAPY") if o.start >= m.end]
+    return tail[:min([end] + nxt)]
+
+
+def _conditional_outcome(view: NoteView, m, failed_res) -> bool:
+    """'Plan: PT x 6 weeks, if no improvement consider TPI': the outcome is a condition, not a result."""
+    tail = _own_tail(view, m)
+    cond = CONDITION.search(tail)
+    hits = [h.start() for r in failed_res for h in [r.search(tail)] if h]
+    return bool(cond) and (not hits or cond.start() < min(hits))
+
+
+def _outcome_after(view: NoteView, m, failed_res) -> bool:
+    """The negation cue belongs to an outcome after the therapy ('PT has not helped', 'the stretching
+    routine -- which has not made a dent in the pain'), not to the therapy ('has not tried PT')."""
+    before = view.text[max(m.sent.start, m.start - 40):m.start]
+    cut = max((c.end() for c in LIST_BREAK.finditer(before)), default=0)
+    tail = _own_tail(view, m)
+    if NEGATION_BEFORE.search(before[cut:]):
+        return False
+    for r in failed_res:
+        hit = r.search(tail)
+        if hit and not CONDITION.search(tail[:hit.start()]):
+            return True  # not "PT x 6 wks, if no improvement consider TPI"
+    return False
 
 
 COMPONENT_GAP = re.compile(r"^[^.;\n)]{0,40}?(?:\(|\b(?:of|including|incl\.?|with|focused on|consisting of)\b)[^.;\n)]{0,40}$", re.I)
@@ -135,12 +208,16 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
             m = replace(m, label="THERAPY", value="modality", extra=("dry needling",))
         if m.text in ("pt", "Pt", "pT") or (m.text.lower() == "pt" and not m.text.isupper()):
             continue  # "pt" is the patient; the therapy is written "PT"
+        if m.label == "THERAPY" and _not_a_treatment(view, m):
+            continue  # "pain at end-range (stretching the L side)" is an exam maneuver; "fell on the ice" an injury
         if m.sent.index in session_sentences and m.value != "other" and not m.has("HISTORICAL", "TRIED", "FAILED") \
                 and not any(r.search(_clause(view, m)) for r in failed_res):
             continue  # the session's own procedure sentence (e.g. "dry needling performed")
         if m.section == "procedure" and INJECTION_CUE.search(m.sent.text) and not m.has("FAILED", "TRIED", "HISTORICAL"):
             continue
         status = _status(view, m, failed_res, procedure_end)
+        if status in ("tried", "current") and m.value == "activity_modification" and _advice(view, m):
+            status = "planned"  # "ergonomic eval at work", "given a handout on workstation ergonomics"
         name = m.extra[0] if m.extra else m.value
         key = (m.value, status, m.text.lower())
         if key in seen:
@@ -148,6 +225,11 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
         seen.add(key)
         out.append(Therapy(m.value, name, status, m.text, m.start, m.end))
     # "PT x 6 weeks failed; will continue PT": continuing a failed therapy keeps it failed (contract)
-    failed = {(t.category, t.name.lower()) for t in out if t.status == "failed"}
+    failed = {_identity(t) for t in out if t.status == "failed"}
     return [t for t in out if t.status == "failed" or t.status in ("declined", "negated")
-            or (t.category, t.name.lower()) not in failed]
+            or _identity(t) not in failed]
+
+
+def _identity(t: Therapy) -> tuple[str, str]:
+    # modalities share one name: ice planned tonight does not continue the stretching that failed
+    return (t.category, t.text.lower() if t.category == "modality" else t.name.lower())
