@@ -7,6 +7,16 @@ import pytest
 
 # (text, expected injection_count)
 CASES = [
+    pytest.param("Procedure: the right gluteus medius, piriformis and TFL were each injected at one trigger point "
+                 "after negative aspiration.", 3, id="each-injected-at-one-point"),
+    pytest.param("Procedure: bilateral rhomboids and L levator scapulae were each needled twice, 0.5% lidocaine.",
+                 6, id="each-needled-twice-with-bilateral"),
+    pytest.param("Procedure: L paraspinals and L QL, 3 each, injected with 0.25% bupivacaine after prep.", 6,
+                 id="list-then-n-each"),
+    pytest.param("TPI: R SCM, R splenius capitis, R levator. The levator was injected three times and the other "
+                 "two muscles once each.", 5, id="the-other-two-once-each"),
+    pytest.param("Procedure: L QL x2, L glute med x1 - 3 injections\n each: 1 mL 1% lidocaine, neg aspiration.", 3,
+                 id="each-starts-the-dose-line"),
     pytest.param("TPI x4 b/l upper trap, 1 cc 1% lido each.", 4, id="terse-x4"),
     pytest.param("Trigger point injections were performed, 2 in each upper trapezius bilaterally.", 4,
                  id="two-in-each-bilateral"),

@@ -143,3 +143,11 @@ def test_exam_paragraph_without_procedure_details_stays_exam(extract):
     f = extract("Exam: taut bands L upper trapezius.\n\nNeuro: strength 5/5, L levator scapulae TTP.\n\n"
                 "Procedure: TPI performed, 1% lidocaine 1 mL x2 into the L upper trapezius, neg aspiration.")
     assert {(m.name, m.laterality) for m in f.muscles} == {("trapezius", "left")}
+
+
+def test_table_with_a_site_column_and_a_count_column(extract):
+    text = ("Procedure: trigger point injections, landmark.\n\n| Site | Side | TrPs | Injectate |\n|---|---|---|---|\n"
+            "| infraspinatus | L | 2 | 1% lidocaine 2 mL |\n| teres minor | L | 1 | 1% lidocaine 1 mL |\n")
+    f = extract(text)
+    assert sorted((m.name, m.injections) for m in f.muscles) == [("infraspinatus", 2), ("teres_minor", 1)]
+    assert f.injection_count == 3

@@ -198,7 +198,9 @@ def _table_count(view: NoteView, m: Mention) -> int | None:
     if header is None:
         return None
     heads, cells = _cells(header), _cells(row)
-    col = next((i for i, h in enumerate(heads) if COUNT_HEADER.match(h) and h != "#"), None)
+    # a "Site" column names the site; the count column is the one holding a number on this row
+    cols = [i for i, h in enumerate(heads) if COUNT_HEADER.match(h) and h != "#" and i < len(cells)]
+    col = next((i for i in cols if cells[i] and to_number(cells[i]) is not None), cols[0] if cols else None)
     if col is not None and col < len(cells):
         n = to_number(cells[col]) if cells[col] else None
         return int(n) if n is not None and float(n).is_integer() else None
@@ -565,6 +567,9 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             return int(n)
     if EACH_ONCE.search(view.text) and muscles:
         return len(muscles)
+    distributed = _distributed_count(view, muscles, groups)
+    if distributed:
+        return distributed
     if muscles and all(m.injections for m in muscles):
         group_counts = [_group_count(view, g) for g in _group_mentions(view, groups)]
         if all(group_counts):
@@ -583,6 +588,53 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
         return attached[0]
     if attached and not any(m.injections for m in muscles):
         return attached[0]  # "6 trigger points injected in the bilateral upper trapezius and paraspinals"
+    return None
+
+
+TIMES = rf"(?:(once|twice|thrice)|({NUM})\s+(?:times|separate\s+(?:trigger\s+)?points?|trigger points?|points?|sites?|TrPs?|TPs?))"
+# "the left rhomboid major, levator scapulae and infraspinatus were each injected at one trigger point"
+EACH_AT = re.compile(rf"\b(?:were|was|are)?\s*each\s+(?:injected|needled|treated)\s+(?:(?:at|in|into|with)\s+)?{TIMES}", re.I)
+# "R rotator cuff and R deltoid, 2 each, injected with ..."
+LIST_EACH = re.compile(rf"(?<![\d.])\b({NUM})[ \t]+(?:(?:injections?|points?|sites?|TrPs?|TPs?)[ \t]+)?each\b(?![ \t]*(?:[:(]|mL|ml|cc|mg|units?))", re.I)
+# "the trapezius was injected twice and the other two muscles once each"
+REST_EACH = re.compile(rf"\b(?:the\s+)?(?:other|remaining)\s+({NUM})\s+(?:muscles?|sites?)\s+(?:(?:were|was)\s+(?:injected|needled)\s+)?"
+                       rf"(?:(?:at|in)\s+)?{TIMES}\s*each\b", re.I)
+HISTORY = ("history_of_present_illness", "past_medical_history", "medications")
+
+
+def _times(groups: tuple) -> int | None:
+    word, num = groups
+    n = {"once": 1, "twice": 2, "thrice": 3}.get((word or "").lower()) or (to_number(num) if num else None)
+    return int(n) if n and float(n).is_integer() else None
+
+
+def _distributed_count(view: NoteView, muscles: list[Muscle], groups) -> int | None:
+    """A count that applies to each site of a list: 'were each injected at one trigger point',
+    'R rotator cuff and R deltoid, 2 each', 'the other two muscles once each'."""
+    group_mentions = _group_mentions(view, groups)
+    for s in view.sentences:
+        if s.section in HISTORY or (s.section == "plan" and sentence_is_planning(view, s)):
+            continue
+        re_ = REST_EACH.search(s.text)
+        if re_:
+            others, each = to_number(re_.group(1)), _times(re_.groups()[1:])
+            counted = [m.injections for m in muscles if m.injections]
+            if others and each and len(counted) + others == len(muscles) + len(group_mentions):
+                return sum(counted) + int(others) * each
+        listed = [m for m in muscles if s.start <= m.start < s.end]
+        listed_groups = [g for g in group_mentions if s.start <= g.start < s.end]
+        sites = len(listed) + len(listed_groups)
+        if sites < 2 or len(listed) < len(muscles):
+            continue  # the list must be the whole session
+        ea = EACH_AT.search(s.text)
+        n = _times(ea.groups()) if ea else None
+        if n is None:
+            le = LIST_EACH.search(s.text)
+            if le and all(m.start < s.start + le.start() for m in listed + listed_groups) \
+                    and (INJECTION_CUE.search(s.text) or s.section == "procedure"):
+                n = int(to_number(le.group(1)) or 0) or None
+        if n:
+            return n * sites
     return None
 
 
