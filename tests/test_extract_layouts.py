@@ -151,3 +151,19 @@ def test_table_with_a_site_column_and_a_count_column(extract):
     f = extract(text)
     assert sorted((m.name, m.injections) for m in f.muscles) == [("infraspinatus", 2), ("teres_minor", 1)]
     assert f.injection_count == 3
+
+
+def test_a_listed_site_with_zero_injections_is_not_injected(extract):
+    f = extract("Sites injected:\n  L infraspinatus - 2\n  L teres major - 1\n  R infraspinatus - 0 (deferred, pt "
+                "lightheaded)\nTotal trigger points injected: 3\nMedication: 1% lidocaine 3 mL\n")
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [("infraspinatus", "left"), ("teres_major", "left")]
+    assert f.injection_count == 3
+
+
+def test_sides_in_parentheses_after_the_count(extract):
+    f = extract("Tension-type HA, TPI today.\nProcedure: consent, 27 g.\n - semispinalis capitis: 1 in each (L and R)\n - levator scapulae: 2 in "
+                "each (R and L)\n 6 injections, 1% lidocaine 0.5 mL each.")
+    assert {(m.name, m.laterality) for m in f.muscles} == {
+        ("semispinalis_capitis", "left"), ("semispinalis_capitis", "right"),
+        ("levator_scapulae", "left"), ("levator_scapulae", "right")}
+    assert f.injection_count == 6

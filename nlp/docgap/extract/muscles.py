@@ -73,8 +73,9 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
         return _expand(sides[-1].group(0))
     # "The trapezius was injected on both sides": a side later in the muscle's own clause
     rest = _after_window(view, m)
-    later = re.search(r"\b(?:on both sides|bilaterally|(?:each|per|both) sides?|on the (left|right)(?: side)?)\b", rest, re.I)
-    if later:
+    later = re.search(r"\b(?:on both sides|bilaterally|(?:each|per|both) sides?|on the (left|right)(?: side)?)\b"
+                      r"|\(\s*(?:R|L|right|left)\s*(?:and|&|\+|,)\s*(?:R|L|right|left)\s*\)", rest, re.I)
+    if later:  # "splenius capitis: 2 in each (R and L)"
         return [later.group(1).lower()] if later.group(1) else ["left", "right"]
     return [None]
 
@@ -337,6 +338,9 @@ def _table_sides(view: NoteView, m: Mention) -> dict | None:
     return out
 
 
+ZERO_AFTER = re.compile(r"^[ \t]*(?:[-:=|]|x|×)[ \t]*0\b(?![.,]\d)", re.I)
+
+
 def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
     tc = _table_count(view, m)
     if tc is not None:
@@ -346,11 +350,15 @@ def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
     if pm and pm.group(1):  # "R masseter - 20 U divided over 3 trigger points"
         n = to_number(pm.group(1))
         return int(n) if n else None
+    if ZERO_AFTER.match(view.text[m.end:m.end + 12]):
+        return 0  # "L rhomboid major - 0 (see below)": listed, not injected
     ca = COUNT_AFTER.match(_after_window(view, m))
     if ca:
         raw = next(g for g in ca.groups() if g)
         raw = re.sub(r"\s+times$", "", raw, flags=re.I)
         n = to_number(raw)
+        if n == 0:
+            return 0  # "L rhomboid major - 0 (see below)": listed, not injected
         return int(n) if n and float(n).is_integer() else None
     if pm:
         n = to_number(next(g for g in pm.groups() if g))
@@ -401,6 +409,8 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
             continue  # "piriformis identified deep to gluteus maximus": an anatomical landmark
         resp = _respectively(view, m)  # authoritative when the sentence says "respectively"
         n = None if resp else _per_muscle_count(view, m)
+        if n == 0:
+            continue
         sides = _side(view, m)
         other = ELLIPSIS_SIDE.match(_after_window(view, m)) if len(sides) == 1 and sides[0] and n else None
         if other and _expand(other.group(2))[0] != sides[0]:
