@@ -189,6 +189,14 @@ REPEATS = [
     pytest.param('Follow-up TPI today. Previous injections gave no relief. TPI L trap x2.', True, (0, None), id='repeat-3'),
     pytest.param('This is her second set of trigger point injections. TPI L trap x2 today.', True, None, id='repeat-4'),
     pytest.param('First-ever TPI today, L trap x2.', False, None, id='repeat-5'),
+    pytest.param('Here for the trigger point injections we talked about at her last visit. TPI L trap x2 performed, '
+                 '1% lidocaine.', False, None, id='planned-at-the-last-visit'),
+    pytest.param('TPI L trap x2 performed with 1% lidocaine.\nA/P: myofascial pain L trapezius, s/p TPI today.', False,
+                 None, id='s-p-tpi-today'),
+    pytest.param('Back for TPI #2. Did well after the January shots, 70% better x 8 wks. TPI L trap x2 performed today.',
+                 True, (70, 56), id='after-the-shots'),
+    pytest.param('Repeat TPI visit. The TPIs on Tuesday gave ~40% relief for about 3 days. TPI L trap x2 performed today.',
+                 True, (40, 3), id='tpis-on-a-weekday'),
 ]
 
 

@@ -13,7 +13,9 @@ REPEAT_CUE = re.compile(
     r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
     r"|\b(s/p|status post|previous|prior|last|most recent|since (?:the|her|his) (?:last|prior))\s+(\w+\s+){0,3}?"
     r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
-    r"|\b(TPIs?|trigger point injections?|injections?|dry needling)\s+(\w+\s+){0,4}?(ago|previously|in the past|last (?:month|visit|time))"
+    r"|\b(TPIs?|trigger point injections?|injections?|dry needling|shots)\s+(\w+\s+){0,4}?(ago|previously|in the past|last (?:month|visit|time))"
+    r"|\b(?:TPIs?|TrPIs?|trigger point injections?|DN|dry needling|session)\s*#\s*(?:[2-9]|1\d)\b"
+    r"|\b(?:after|since|from)\s+(?:the|her|his)\s+(?:\w+\s+)?shots\b"
     r"|\b(?:days?|wks?|weeks?|mos?|months?)\s+(after|since)\s+(?:the\s+|her\s+|his\s+|last\s+|prior\s+)?(TPIs?|trigger point injections?|injections?|dry needling|DN)\b",
     re.I)
 
@@ -276,6 +278,8 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
     return None, None
 
 
+TODAY_AFTER = re.compile(r"\s*(?:today|this (?:visit|session|morning|afternoon))\b", re.I)
+TALKED_ABOUT = re.compile(r"\b(?:discussed|talked about|planned|scheduled|recommended|offered|mentioned|deferred|postponed)\b", re.I)
 NO_PRIOR = re.compile(r"\b(no|denies|never|without|not had|has not had|hasn't had|first(?:[- ]ever)?)\b[^.;\n]{0,25}$", re.I)
 MAYBE_LATER = re.compile(r"\b(will|consider|if|may|might|could|would|plan(?:s|ned)? to|schedul\w*|candidate for|next (?:visit|time))\b", re.I)
 PRIOR_TO = re.compile(r"^\s*to\b", re.I)
@@ -296,6 +300,10 @@ def detect_repeat(view: NoteView, procedure: str | None = None) -> Evidence | No
         word = (m.group(4) or m.group(1) or "").lower()
         if word == "prior" and PRIOR_TO.match(view.text[m.start() + 5:]):
             continue  # "negative aspiration prior to each injection"
+        if re.match(r"s/p|status post", m.group(0), re.I) and TODAY_AFTER.match(view.text[m.end():m.end() + 20]):
+            continue  # "s/p TPI today" is this session
+        if TALKED_ABOUT.search(m.group(0)):
+            continue  # "the injections we discussed at his last visit" were planned then, done now
         s = _sentence_at(view, m.start())
         if s is not None:
             if NO_PRIOR.search(view.text[s.start:m.start()]):
@@ -306,6 +314,8 @@ def detect_repeat(view: NoteView, procedure: str | None = None) -> Evidence | No
                 continue
         return Evidence(m.group(0), m.start(), m.end())
     for t in view.of(*kinds):
+        if TODAY_AFTER.match(view.text[t.end:t.end + 20]):
+            continue  # "s/p TPI today"
         if t.has("HISTORICAL") and not t.has("NEGATED_EXISTENCE", "HYPOTHETICAL") \
                 and not NO_PRIOR.search(view.text[t.sent.start:t.start]) and not MAYBE_LATER.search(t.sent.text):
             return Evidence(t.text, t.start, t.end)  # not "no prior TPIs", not "Last visit: consider TPI"

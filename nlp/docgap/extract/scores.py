@@ -29,11 +29,12 @@ def _percent(t: str) -> int | None:
     w = PERCENT_WORD.search(t)
     word = (w.group(1) or w.group(2)).lower().replace("-", " ") if w else ""
     return PERCENT_WORDS.get(word) if w else None
-RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|after|from)\b[^.\n]{0,60}(TPI|injection|trigger|needling|DN|procedure|session|treatment)s?\b|"
+RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|after|from)\b[^.\n]{0,60}(TPI|injection|trigger|needling|DN|procedure|session|treatment|shot)s?\b|"
                               r"(TPI|injection|needling)s?\b[^.\n]{0,40}\b(ago|previously|last)|"
                               r"\b(?:the|her|his)\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/\d{1,2})\w*\s+(?:TPIs?|injections?|session|needling)|"
                               r"\b(?:TPIs?|TrPIs?|injections?|needling|DN)\s+(?:\w+\s+){0,2}?(?:on|of|from|dated|in)?\s*\(?(?:\d{1,2}/\d{1,2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*)|"
-                              r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s?\s+(?:TPIs?|injections?|session|needling|DN)|\bresponse to\b|\blast one\b|"
+                              r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s?\s+(?:TPIs?|injections?|session|needling|DN|shots?)|\bresponse to\b|\blast one\b|"
+                              r"\b(?:TPIs?|TrPIs?|injections?|needling|DN|shots?)\s+(?:on|last)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
                               r"\b(?:injected|treated|needled)\b[^.\n]{0,80}\bon\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/)\w*|"
                               r"(TPI|injection|needling)s?\s+(?:\w+\s+){0,3}?(done|performed|given|received)\s+(on\b|last\b|in\b|mon|tue|wed|thu|fri|sat|sun|\(?\d)", re.I)
 # the session's own result ("post-procedure 80% relief") is not the response to the prior injection
