@@ -105,6 +105,12 @@ OUTCOMES = [
     pytest.param('Previously tried acupuncture - no lasting relief.', [('other', 'failed')], id='outcome-15'),
     pytest.param('TENS unit used at home with some benefit.', [('modality', 'tried')], id='outcome-16'),
     pytest.param('Six weeks of formal PT completed last fall; she still has pain.', [('physical_therapy', 'failed')], id='outcome-17'),
+    pytest.param('He did the therapy program last spring, which never really got rid of the ache.', [('physical_therapy', 'failed')], id='never-got-rid-of'),
+    pytest.param('Meloxicam for two months didn\'t fix it.', [('medication', 'failed')], id='did-not-fix'),
+    pytest.param('Tried naproxen for a few weeks - "didn\'t really do anything."', [('medication', 'failed')], id='did-not-do-anything'),
+    pytest.param('A course of physical therapy gave only modest and temporary gains.', [('physical_therapy', 'failed')], id='temporary-gains'),
+    pytest.param('Finished 8 wks of PT (eccentric loading) but still gets a deep ache when sprinting.', [('physical_therapy', 'failed')], id='but-still-gets-an-ache'),
+    pytest.param('Her neck did not improve with PT last year.', [('physical_therapy', 'failed')], id='did-not-improve-with'),
 ]
 
 
