@@ -233,6 +233,12 @@ PLAIN_SCORES = [
                  (6, 2), id="down-from-to"),
     pytest.param("Pain ranges 4-8/10, worst 9/10. TPI L trap x2 performed, tolerated well.", (None, None),
                  id="ranges-are-not-scores"),
+    pytest.param("HPI: neck pain, acetaminophen 1 g TID, cyclobenzaprine not tolerated. Pain today 7/10.\n"
+                 "Procedure: TPI L trap x2, 1% lidocaine. Post-injection pain: 2/10.", (7, 2), id="history-is-not-the-procedure"),
+    pytest.param("pain eight out of ten beforehand\n\nwe did the left trap twice, two sticks, lidocaine, negative aspiration\n\n"
+                 "pain four out of ten after, tolerated it fine", (8, 4), id="dictated-spelled-scores"),
+    pytest.param("TPI L trap x2 with 1% lidocaine. Pain score was 6/10 prior to the procedure and 1/10 at discharge.",
+                 (6, 1), id="at-discharge"),
 ]
 
 

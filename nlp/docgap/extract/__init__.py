@@ -24,10 +24,14 @@ def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None) -
 def _procedure_anchor(view: NoteView, proc_ev) -> int | None:
     """Where today's procedure is narrated: the first sentence with a closing procedural detail
     (needle, aspiration, tolerated), else the procedure's own mention."""
-    from .procedure import AFTER_PROCEDURE, DONE_IN_BLOCK
+    from .procedure import AFTER_PROCEDURE, DONE_IN_BLOCK, HISTORY_SECTIONS
 
     for s in view.sentences:
-        if DONE_IN_BLOCK.search(s.text) or AFTER_PROCEDURE.search(s.text):
+        if s.section == "procedure":
+            return s.start
+    for s in view.sentences:
+        # "acetaminophen 1 g TID", "cyclobenzaprine not tolerated" in the history are not the procedure
+        if s.section not in HISTORY_SECTIONS and (DONE_IN_BLOCK.search(s.text) or AFTER_PROCEDURE.search(s.text)):
             return s.start
     return proc_ev.start if proc_ev else None
 

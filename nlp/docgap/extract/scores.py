@@ -12,8 +12,8 @@ PRE = re.compile(rf"\b(?:pre[- ]?(?:procedure|procedural|injection|TPI|treatment
 POST = re.compile(rf"\b(?:post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|after(?: the)?(?: procedure| injections?| TPIs?)?|following(?: the)?(?: procedure| injections?)?|immediately after)"
                   rf"\s*(?:pain)?\s*(?:score|level|rating|intensity|VAS|NRS)?\s*(?:was|is|of|=|:|-|decreased to|improved to|down to)?\s*{SCORE}", re.I)
 # "7/10 pre -> 3/10 post": the score written before its label (only with "/10", to stay unambiguous)
-PRE_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:pre\b|pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|before\b|prior\b|at baseline\b)", re.I)
-POST_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:post\b|post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|after\b|afterwards?\b|following\b)", re.I)
+PRE_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:pre\b|pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|before(?:hand)?\b|prior\b|at baseline\b)", re.I)
+POST_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:post\b|post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|after\b|afterwards?\b|following\b|at discharge\b|on discharge\b|at departure\b)", re.I)
 ARROW = re.compile(rf"\b(?:pain|VAS|NRS|NPRS|score)[^.\n]{{0,40}}?(?:from\s+)?{SCORE}\s*(?:->|→|=>|to|-->|>)\s*{SCORE}", re.I)
 PERCENT = re.compile(r"(\d{1,3})\s*(?:(?:-|to)\s*\d{1,3}\s*)?(?:%|percent\b)", re.I)
 PERCENT_WORDS = {"half": 50, "a third": 33, "one third": 33, "two thirds": 67, "two-thirds": 67, "a quarter": 25,
@@ -43,11 +43,21 @@ RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that l
 QUALITATIVE = re.compile(r"\b(eased|good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
 
 
+SPELLED_SCORE = re.compile(r"\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+out\s+of\s+(?:ten|10)\b", re.I)
+SPELLED = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10}
+
+
+def _as_digits(t: str) -> str:
+    """'pain eight out of ten beforehand' -> 'pain 8/10 beforehand' (dictated scores)."""
+    return SPELLED_SCORE.sub(lambda m: f"{SPELLED.get(m.group(1).lower(), m.group(1))}/10", t)
+
+
 def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int | None, int | None]:
     """Pre- and post-injection scores; `anchor` is where the procedure is documented."""
     pre = post = None
     for s in view.sentences:
-        t = s.text
+        t = _as_digits(s.text)
         if pre is None:
             m = PRE.search(t) or PRE_AFTER.search(t)
             if m and int(m.group(1)) <= 10:
@@ -86,16 +96,17 @@ DOWN_FROM = re.compile(r"\bfrom\s+(\d{1,2})\s*/\s*10\s+to\s+(\d{1,2})\s*/\s*10",
 def _around_procedure(view: NoteView, anchor: int, pre, post):
     """One score found by its label, the other written plainly on its side of the procedure."""
     for s in view.sentences:
-        for m in SCORE_ANY.finditer(s.text):
+        text = _as_digits(s.text)
+        for m in SCORE_ANY.finditer(text):
             pos = s.start + m.start()
             n = int(m.group(1) or m.group(2))
             if n > 10:
                 continue
-            window = s.text[max(0, m.start() - 40):m.end() + 40]
+            window = text[max(0, m.start() - 40):m.end() + 40]
             if pre is None and pos < anchor and re.search(r"pain|HA|headache|today|now|rates?|score|NRS|VAS", window, re.I) \
-                    and not NOT_CURRENT.search(window) and not AFTER_WORDS.search(s.text[max(0, m.start() - 25):m.end() + 25]):
+                    and not NOT_CURRENT.search(window) and not AFTER_WORDS.search(text[max(0, m.start() - 25):m.end() + 25]):
                 pre = n  # the last plain score before the procedure wins
-            if post is None and pos > anchor and AFTER_WORDS.search(s.text[max(0, m.start() - 30):m.end() + 30]):
+            if post is None and pos > anchor and AFTER_WORDS.search(text[max(0, m.start() - 30):m.end() + 30]):
                 post = n
     return pre, post
 
