@@ -8,6 +8,9 @@ import pytest
 
 # (text, expected [(name, total_dose, dose_unit)])
 CASES = [
+    pytest.param("Risks reviewed, including elevated glucose for 1-3 days from the steroid. TPI L trap x2 with "
+                 "1 mL Kenalog-40 and 2 mL 1% lidocaine.", [("triamcinolone", 40, "mg"), ("lidocaine", 2, "mL")],
+                 id="glucose-in-the-risks-is-a-lab"),
     pytest.param("Trigger point injections were performed with triamcinolone 10 mg into each of 4 trigger "
                  "points in the bilateral trapezius.", [("triamcinolone", 40, "mg")], id="per-point-x-points"),
     pytest.param("TPI to the left trapezius with 1 mL of Kenalog-40.", [("triamcinolone", 40, "mg")],

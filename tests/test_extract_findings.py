@@ -40,6 +40,12 @@ PALPATION = [
     pytest.param("O: Palpation: discrete taut band R upper trap, nodular TrP R rhomboid major." + TPI,
                  # a TrP found on palpation is itself a trigger point identified on exam (contract)
                  {"taut_band", "nodule", "trigger_point"}, id="soap-objective-nodular-trp"),
+    pytest.param("Exam: taut bands in both upper trapezius; firm compression over the L band reproduces her headache "
+                 "at the L temple." + TPI, {"taut_band", "referred_pain"}, id="compression-reproduces-headache"),
+    pytest.param("Exam: tapping over the R greater occipital nerve reproduces the headache." + TPI, set(),
+                 id="tinel-is-not-referral"),
+    pytest.param("Exam: point tenderness over the greater trochanter reproducing her pain." + TPI, set(),
+                 id="tenderness-reproducing-pain"),
 ]
 
 

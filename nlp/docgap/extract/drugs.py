@@ -34,11 +34,17 @@ EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|
 ALLERGY = re.compile(r"^\W{0,3}(?:allergy|allergies|allergic|intoleran\w+|sensitivity|reaction)\b", re.I)
 
 
+LAB_GLUCOSE = re.compile(r"\b(?:elevated|high|raised|increased|blood|serum|fasting|check|monitor|spike|rise|levels?|"
+                         r"hyperglyc\w*|mg/dL|A1c)\b", re.I)
+
+
 def _session_drug(view: NoteView, m: Mention) -> bool:
     if m.has("HYPOTHETICAL", "HISTORICAL", "NEGATED_EXISTENCE", "DECLINED"):
         return False
     if ALLERGY.match(view.text[m.end:m.end + 20]) or re.search(r"allergic to\s+$|allergies:\s*$", view.text[max(0, m.start - 20):m.start], re.I):
         return False  # "(lidocaine allergy)"
+    if m.text.lower() == "glucose" and LAB_GLUCOSE.search(view.text[max(0, m.start - 25):m.end + 25]):
+        return False  # "elevated glucose for 1-3 days from the steroid": a lab value, not the injectate
     if m.value == "saline" and DILUENT.search(view.text[max(0, m.start - 60):m.start]):
         return False  # "Botox 100 units reconstituted in 4 mL preservative-free saline": the diluent
     if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and PAST_CUE.search(m.sent.text) \

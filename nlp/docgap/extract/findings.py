@@ -12,6 +12,8 @@ FINDING_CUE = re.compile(r"palpat|palpable|identif|noted|found|present|elicit|ap
 PALPATION_CONTEXT = re.compile(r"palpat|pressure|compression|trigger|TrP|\bTPs?\b|exam|taut|nodul|twitch|jump", re.I)
 NOT_REFERRED = re.compile(r"referred\s+(?:to|by|for|from|back|out|him|her|patient)\b|"
                           r"\breferral\s+(?:to|for|from|placed|sent|was|made|order)|^referral\b(?!\s+(?:pattern|zone|of pain))", re.I)
+REPRODUCES = re.compile(r"reproduc|recreat", re.I)
+BAND_PRESSURE = re.compile(r"pressure|compress|trigger|TrP|\bTPs?\b|taut|band|nodul|twitch", re.I)
 NEGATIVE_AFTER = re.compile(r"^\s*:?\s*(?:is\s+|was\s+|were\s+)?(?:negative|neg\b|absent|not (?:elicited|present|appreciated|seen)|none\b)", re.I)
 SUBJECTIVE_SECTIONS = {"history_of_present_illness", "past_medical_history", "medications", "review_of_systems",
                        "plan"}
@@ -37,6 +39,8 @@ def extract_palpation(view: NoteView) -> list[PalpationFinding]:
             if not FINDING_CUE.search(s.text) or m.has("HISTORICAL"):
                 continue
         elif m.value == "referred_pain":
+            if REPRODUCES.match(m.text) and not BAND_PRESSURE.search(s.text):
+                continue  # "tapping over the GON reproduces the headache" is not a muscle's referral
             if NOT_REFERRED.search(view.text[m.start:m.end + 12]) or not (
                     PALPATION_CONTEXT.search(s.text) or s.section == "physical_exam"):
                 continue
