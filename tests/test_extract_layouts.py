@@ -167,3 +167,43 @@ def test_sides_in_parentheses_after_the_count(extract):
         ("semispinalis_capitis", "left"), ("semispinalis_capitis", "right"),
         ("levator_scapulae", "left"), ("levator_scapulae", "right")}
     assert f.injection_count == 6
+
+
+def test_raw_dictation_with_spoken_punctuation(extract):
+    text = ("returning for repeat trigger point injections period neck pain for about 6 months comma failed PT period "
+            "new paragraph exam colon taut band left upper trapezius with twitch period new paragraph procedure colon "
+            "after consent 1% lidocaine was injected left upper trapezius times 2 comma left levator scapulae times 1 "
+            "for a total of three injections period tolerated well period")
+    f = extract(text)
+    assert f.procedure == "trigger_point_injection"
+    assert sorted((m.name, m.laterality, m.injections) for m in f.muscles) == [
+        ("levator_scapulae", "left", 1), ("trapezius", "left", 2)]
+    assert f.injection_count == 3
+    assert f.symptom_duration_days == 180
+    d = f.to_dict()
+    for mu in d["muscles"]:  # offsets still slice the original text
+        assert text[mu["start"]:mu["end"]] == mu["text"]
+
+
+def test_period_of_time_is_not_spoken_punctuation():
+    from docgap.textprep import clean_for_nlp
+
+    text = "PT over a period of 6 weeks period then HEP comma no relief period stopped period"
+    out = clean_for_nlp(text)
+    assert len(out) == len(text)
+    assert "a period of 6 weeks." in out
+
+
+def test_procedure_points_back_at_the_exam_muscles(extract):
+    f = extract("Exam: active trigger points on palpation in the R gluteus medius and R piriformis.\n"
+                "Procedure: 0.5% bupivacaine 2 mL into each of the two muscles named above (2 injections), landmark.")
+    assert f.procedure == "trigger_point_injection"
+    assert {(m.name, m.laterality) for m in f.muscles} == {("gluteus_medius", "right"), ("piriformis", "right")}
+    assert f.injection_count == 2
+
+
+def test_a_title_line_does_not_swallow_the_history_under_it(extract):
+    f = extract("Trigger point injection - ultrasound guided\n\n52 yo F, neck pain since May. MRI: supraspinatus "
+                "tendinosis.\n\nExam: taut band R infraspinatus.\n\nProcedure: injected R infraspinatus x2 with 1% "
+                "lidocaine 2 mL.")
+    assert {(m.name, m.laterality) for m in f.muscles} == {("infraspinatus", "right")}

@@ -26,6 +26,8 @@ def clean_for_nlp(text: str) -> str:
     if "{\\rtf" in out or "\\par" in out:
         out = RTF_CONTROL.sub(_blank, out)
     out = CONTROL_CHARS.sub(" ", out)
+    if len(SPOKEN_MARK.findall(out)) >= 4:
+        out = _spoken_punctuation(out)
     if "\n" in out:
         out = WRAPPED.sub(lambda m: m.group(1) + " ", out)
     assert len(out) == len(text)
@@ -35,3 +37,22 @@ def clean_for_nlp(text: str) -> str:
 # A line wrapped mid-sentence ("... each with positive jump\nsign."): a long line that ends inside a
 # sentence, followed by a line that goes on in lower case. Joined with a space so phrases match.
 WRAPPED = re.compile(r"(?m)(^[^\n]{40,}[A-Za-z0-9,)])\n(?=[ \t]*[a-z])")
+
+
+# Raw speech-recognition output keeps the dictated punctuation as words ("... 8 weeks period new
+# paragraph exam colon taut band ..."). When a note has several, they become the marks themselves,
+# padded with spaces to keep every offset.
+SPOKEN_MARK = re.compile(r"(?<=\w)[ \t]+(?:period|comma|colon)\b(?=[ \t]*(?:\n|$|[a-z0-9]))", re.I)
+SPOKEN = re.compile(r"(?<=\w)([ \t]+)(period|comma|colon|semicolon)\b|\b(new paragraph|next paragraph|new line)\b", re.I)
+NOT_SPOKEN = re.compile(r"\b(?:a|the|this|that|same|short|brief|long|trial|follow[- ]up|refractory|waiting|washout)$", re.I)
+MARKS = {"period": ".", "comma": ",", "colon": ":", "semicolon": ";"}
+
+
+def _spoken_punctuation(text: str) -> str:
+    def sub(m: re.Match) -> str:
+        if m.group(3):
+            return "\n\n" + " " * (len(m.group(0)) - 2)
+        if NOT_SPOKEN.search(text[max(0, m.start() - 12):m.start()]):
+            return m.group(0)  # "over a period of 6 weeks"
+        return MARKS[m.group(2).lower()] + " " * (len(m.group(0)) - 1)
+    return SPOKEN.sub(sub, text)

@@ -5,7 +5,7 @@ import re
 
 from ..facts import Evidence, Muscle
 from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
-from .procedure import DOSED, performed, sentence_is_planning
+from .procedure import DOSED, above_reference, performed, sentence_is_planning
 from .scores import QUALITATIVE, RESPONSE_CONTEXT
 
 SIDE_WORD = re.compile(
@@ -158,7 +158,7 @@ def _injected(view: NoteView, m: Mention) -> bool:
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
         return bool(STRONG_INJECTION.search(s.text) or DOSED.search(s.text)) or lead_in(view, s) is not None \
-            or _counted_beside_injectate(view, s)
+            or _counted_beside_injectate(view, s) or above_reference(view) is not None
     if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or DOSED.search(s.text) \
             or re.match(r"\s*:?\s*\d{1,2}\s*(?:TrPs?|TPs?)\b", view.text[m.end:m.end + 12]) \
             or (view.in_sentence(s, "DRUG") and re.search(r"\b(?:to|into)\s+(?:the\s+)?", s.text)):
@@ -245,7 +245,7 @@ COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{
                          rf"|({NUM})\s+(?:injections?|inj\.?|sites?|points?|pts?|insertions?|trigger points?|TrPs?|TPs?)(?!\w)(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
                          rf"|:\s*(one|two|three|four|five|six)\b(?=\s*[,.;)]|\s*$)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
-                         rf"|(once|twice|thrice|{NUM}\s+times)\b"
+                         rf"|(once|twice|thrice|{NUM}\s+times)\b|\btimes\s+(\d{{1,2}})\b"
                          rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,);]|\.(?!\d)|$|\s+and\b))"
                          rf"|\(\s*(\d{{1,2}})\s*(?:pts?|points?|sites?|TPs?|TrPs?|inj|needles?)\.?(?:\s+each)?\s*\)"
                          rf"|:\s*(\d{{1,2}})\s*(?:TrPs?|TPs?|pts?|points?|sites?)\b"

@@ -132,7 +132,7 @@ def resection(view: NoteView) -> None:
                 BLANK_BEFORE.search(view.text[max(0, s.start - 4):s.start] or "\n\n"):
             old = s.section
             for t in sents[s.index:]:
-                if t.section != old or (t is not s and BLANK_BEFORE.search(view.text[sents[t.index - 1].end - 1:t.start + 1])):
+                if t.section != old or (t is not s and blank_between(view, sents[t.index - 1], t)):
                     break
                 t.section = "procedure"
 
@@ -142,11 +142,16 @@ PROCEDURE_DETAIL = re.compile(r"\b(?:consent|injectate|complications?|tolerated|
                               r"prepped|sterile|band-?aids?|hemostasis|EBL|time[- ]?out)\b", re.I)
 
 
+def blank_between(view: NoteView, a: Sentence, b: Sentence) -> bool:
+    """A blank line between two sentences (a sentence's text may carry the newlines that end it)."""
+    return bool(BLANK_BEFORE.search(view.text[a.start + len(a.text.rstrip()):b.start + 1]))
+
+
 def _paragraphs(view: NoteView) -> list[list[Sentence]]:
     out: list[list[Sentence]] = []
     for s in view.sentences:
         last = out[-1][-1] if out else None
-        if last is None or BLANK_BEFORE.search(view.text[last.start + len(last.text.rstrip()):s.start + 1]):
+        if last is None or blank_between(view, last, s):
             out.append([s])
         else:
             out[-1].append(s)
@@ -186,7 +191,7 @@ PROCEDURE_LINE = re.compile(r"^\s*(?:procedures?|technique|trigger point injecti
 def _procedure_paragraph(view: NoteView, s: Sentence) -> None:
     old = s.section
     for t in view.sentences[s.index:]:
-        if t.section != old or (t is not s and BLANK_BEFORE.search(view.text[view.sentences[t.index - 1].end - 1:t.start + 1])):
+        if t.section != old or (t is not s and blank_between(view, view.sentences[t.index - 1], t)):
             break
         t.section = "procedure"
 SAME_AS = re.compile(r"\b(?:same (?:technique|approach|sites?|solution) )?as (?:at |on |with )?(?:the )?(?:last|prior|previous) (?:time|visit|session)|as before|as previously\b", re.I)
@@ -237,6 +242,23 @@ EARLIER_DEFERRAL = re.compile(r"\b(?:deferred|postponed|cancel+ed|held off|decli
 NO_PROCEDURE = re.compile(r"\bno procedures? (?:was |were )?(?:performed|done)(?: today)?\b|\binjections? (?:were |was )?(?:deferred|postponed|cancel+ed|held)\b", re.I)
 
 
+ABOVE_REF = re.compile(r"\b(?:muscles?|sites?|areas?|trigger points?|points|TrPs)\s+(?:(?:named|listed|noted|described|"
+                       r"identified|mentioned|documented)\s+)?above\b|"
+                       r"\b(?:above[- ](?:named|listed|noted|described|mentioned)|aforementioned)\s+(?:muscles?|sites?|trigger points?)\b|"
+                       r"\bthe above (?:muscles?|sites?|trigger points?)\b", re.I)
+
+
+def above_reference(view: NoteView) -> Sentence | None:
+    """'1 mL into each of the three muscles named above': the procedure points back at the exam."""
+    for s in view.sentences:
+        if s.section in HISTORY_SECTIONS or (s.section == "plan" and sentence_is_planning(view, s)):
+            continue
+        if ABOVE_REF.search(s.text) and (INJECTION_CUE.search(s.text) or DOSED.search(s.text)) \
+                and not sentence_not_done(s.text):
+            return s
+    return None
+
+
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
     tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)
            and not (TPI_PAST.search(m.sent.text) and not TODAY_DONE.search(m.sent.text))]
@@ -263,6 +285,8 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
                     and _done_nearby(view, m.sent) \
                     and m.section not in ("history_of_present_illness", "past_medical_history", "medications"):
                 implicit.append(m)
+        if above_reference(view) is not None:  # "1 mL into each of the three muscles named above"
+            implicit += [m for m in view.of("MUSCLE") if m.section == "physical_exam" and performed(m, view)]
         palp_tp = [m for m in view.of("PALPATION") if m.value == "trigger_point" and performed(m, view)
                    and re.search(r"\binject", m.sent.text, re.I)]
         implicit += palp_tp
