@@ -7,6 +7,11 @@ import pytest
 
 # (text, expected injection_count)
 CASES = [
+    pytest.param("TPI: bilat upper trap (1 pt each) and R levator (1 pt), 1% lidocaine 1.5 mL each. Tolerated.", 3,
+                 id="bilateral-one-point-each"),
+    pytest.param("Returns one month after L infraspinatus/teres major TPIs, 40% relief for 3 weeks.\nProcedure: "
+                 "1% lidocaine, L infraspinatus x2 trigger points, 25 g, neg aspiration.", 2,
+                 id="last-sessions-muscles-are-not-todays"),
     pytest.param("Procedure: the right gluteus medius, piriformis and TFL were each injected at one trigger point "
                  "after negative aspiration.", 3, id="each-injected-at-one-point"),
     pytest.param("Procedure: bilateral rhomboids and L levator scapulae were each needled twice, 0.5% lidocaine.",

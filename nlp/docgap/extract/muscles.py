@@ -98,6 +98,8 @@ PERFORMED_TODAY = re.compile(r"\b(today|this visit|were performed|was performed)
 NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b|\b(?:deferred|skipped|omitted|left alone)\b", re.I)
 
 
+EARLIER = re.compile(r"\b(?:after|since)\s+(?:the\s+|her\s+|his\s+|last\s+|prior\s+)?(?:[\w/]+\s+){0,4}?(?:TPIs?|TrPIs?|injections|shots)\b"
+                     r"|\b(?:s/p|status post|previous|last|ago)\b|\bprior\b(?!\s+to\b)", re.I)
 STRONG_INJECTION = re.compile(r"inject|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|\bDN\b|\bIMS\b", re.I)
 LEAD_IN_WORDS = re.compile(r"inject|needl|\bTPIs?\b|\bsites?\b|\bpoints\b|\blog\b|treated|\bDN\b|\bIMS\b|\bTDN\b", re.I)
 
@@ -153,8 +155,11 @@ def _injected(view: NoteView, m: Mention) -> bool:
     s = m.sent
     if s.section in ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems"):
         return False
-    if RESPONSE_CONTEXT.search(s.text) and QUALITATIVE.search(s.text) and not PERFORMED_TODAY.search(s.text):
-        return False  # "TrPI 5/6 (R masseter x2, R temporalis x1): reports ~50% less jaw pain for 3 wks"
+    if RESPONSE_CONTEXT.search(s.text) and not PERFORMED_TODAY.search(s.text) and (
+            QUALITATIVE.search(s.text) or EARLIER.search(s.text)):
+        # "TrPI 5/6 (R masseter x2, R temporalis x1): reports ~50% less jaw pain for 3 wks",
+        # "Returns one month after L infraspinatus/teres major TPIs."
+        return False
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
         return bool(STRONG_INJECTION.search(s.text) or DOSED.search(s.text)) or lead_in(view, s) is not None \
@@ -338,6 +343,8 @@ def _table_sides(view: NoteView, m: Mention) -> dict | None:
     return out
 
 
+# "bilat upper trap (1 pt each)": the count is per side
+PAREN_EACH = re.compile(r"^\s*\(\s*(?:x\s*)?\d{1,2}\s*(?:pts?|points?|sites?|TPs?|TrPs?|inj\w*)?\.?\s+(?:each|per side|each side)\s*\)", re.I)
 ZERO_AFTER = re.compile(r"^[ \t]*(?:[-:=|]|x|×)[ \t]*0\b(?![.,]\d)", re.I)
 
 
@@ -426,7 +433,7 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
             if side in by_side:
                 muscles.append(Muscle(m.value, side, per, m.text, m.start, m.end))
                 continue
-            if per is not None and len(sides) == 2 and not each:
+            if per is not None and len(sides) == 2 and not each and not PAREN_EACH.match(view.text[m.end:m.end + 30]):
                 # "bilateral trapezius x4" counts injections across both sides
                 per = per / 2 if per % 2 == 0 else None
                 per = int(per) if per else None
