@@ -11,6 +11,17 @@ TPI = " Trigger point injections were performed in the left upper trapezius with
 
 # (text, date_of_service, expected days)
 CASES = [
+    pytest.param("Chronic neck pain. Procedure: injected L rhomboid x2, L levator x2 w/ 1% lido, 4 mL total.", None, None,
+                 id="x2-w-slash-is-with"),
+    pytest.param("Cervical dystonia, long-standing. Last cycle 12 weeks ago with good reduction of head turning for "
+                 "~10 weeks." + TPI, None, None, id="relief-duration-of-the-last-cycle"),
+    pytest.param("Fibromyalgia, chronic pain. Aquatic physical therapy twice weekly for the last 2 months." + TPI, None,
+                 None, id="therapy-duration"),
+    pytest.param("Pt reports L buttock pain x 6 months. She has done PT twice a week for two months." + TPI, None, 180,
+                 id="pt-the-patient-vs-PT-the-therapy"),
+    pytest.param("Woke up 3 days ago with L neck pain and stiffness." + TPI, None, 3, id="woke-up-days-ago"),
+    pytest.param("Indication: R hip/buttock myofascial pain (M79.18), 10 months." + TPI, None, 300,
+                 id="bare-after-a-diagnosis-code"),
     pytest.param("Left neck pain for the past 3 months." + TPI, None, 90, id="past-3-months"),
     pytest.param("Chronic neck pain." + TPI, None, None, id="chronic-no-duration"),
     pytest.param("Neck and upper back pain since March 2024." + TPI, "2024-09-15", 198, id="since-month-year"),

@@ -207,3 +207,24 @@ def test_a_title_line_does_not_swallow_the_history_under_it(extract):
                 "tendinosis.\n\nExam: taut band R infraspinatus.\n\nProcedure: injected R infraspinatus x2 with 1% "
                 "lidocaine 2 mL.")
     assert {(m.name, m.laterality) for m in f.muscles} == {("infraspinatus", "right")}
+
+
+def test_plain_text_table_aligned_with_spaces(extract):
+    text = ("Procedure: Trigger Point Injections\nGuidance: none, landmark.\n\n"
+            "Site        Side   Points   Injectate per point\n"
+            "QL          R      2        2 mL 0.25% bupivacaine\n"
+            "Glute med   L      1        2 mL 0.25% bupivacaine\n\nNo complications.  Tolerated well.  F/u 6 wks.\n")
+    f = extract(text)
+    assert sorted((m.name, m.laterality, m.injections) for m in f.muscles) == [
+        ("gluteus_medius", "left", 1), ("quadratus_lumborum", "right", 2)]
+    assert f.injection_count == 3
+
+
+def test_template_side_slash_points(extract):
+    text = ("[Clinic EHR Template: Trigger Point Injection]\nMuscles injected (side / # points):\n"
+            "  Rhomboid major - R / 2\n  Levator scapulae - R / 1\n  Other: ______\n"
+            "Injectate: [x] Lidocaine 1%  vol: 3 mL\n")
+    f = extract(text)
+    assert sorted((m.name, m.laterality, m.injections) for m in f.muscles) == [
+        ("levator_scapulae", "right", 1), ("rhomboid_major", "right", 2)]
+    assert f.injection_count == 3

@@ -67,6 +67,9 @@ PROCEDURE = [
                  "negative aspiration, band-aids on", TPI, False, id="dictated-sticks"),
     pytest.param("Procedure: Three TPs: two in the L infraspinatus, one in the L teres minor. 0.5% lidocaine "
                  "1 mL each.", TPI, False, id="spelled-count-of-points"),
+    pytest.param("Procedure: chemodenervation of myofascial trigger points with onabotulinumtoxinA. 25 units "
+                 "injected into one trigger point in each of the L and R upper trapezius.", TPI, False,
+                 id="chemodenervation-of-trigger-points"),
 ]
 
 

@@ -18,6 +18,7 @@ DURATION = re.compile(
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s*(?:-|\s)?(?:history|hx|h/o|duration)\b"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?!-?old\b)(?:of\s+)?(?:(?!old\b|with\b|who\b|male\b|female\b|man\b|woman\b)[\w/&-]+\s+){{0,6}}?(?:pain|symptoms|discomfort|aching)\b"
     rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury|diagnosed|"
+    rf"woke up|woke|awoke|developed|noticed|tweaked|"
     rf"rear-ended|fell|fall|accident|collision|MVA|MVC|strained|lifting|twisted)\s+(?:[\w-]+\s+){{0,5}}?{NUMBER}\s*{UNIT}\s+ago"
     rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b(?!\s*(?:ago|old|later|after)\b)",
     re.I)
@@ -28,7 +29,11 @@ SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|star
 EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fewer|creeping|baseline|returned|back up|back to|apart\b|spaced|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|looser|tight again|"
                      r"(?:prior|last|previous)\s+(?:TPI|(?:trigger[- ]point\s+)?injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
                      r"weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
-                     r"(?:PT|therapy|physical therapy|chiropractic|medication|NSAIDs?|program)\s+(?:for|x)\s*\d)", re.I)
+                     r"(?:PT|therapy|physical therapy|chiropractic|medication|NSAIDs?|program)\s+(?:for|x)\s*\d|"
+                     # "aquatic physical therapy twice weekly for the last 2 months": the therapy's duration
+                     r"(?:(?-i:PT|HEP)|therapy|chiropractic|program|exercises?|massage|acupuncture|yoga|splint|brace)\b[^.;,]{0,30}\b(?:for|x)\s+(?:the\s+)?(?:last\s+|past\s+)?~?\s*\d|"
+                     # "good reduction of head turning for ~10 weeks", "~50% less jaw pain so far (4 weeks)"
+                     r"reduc\w+|less (?:\w+ )?pain|\d+\s*%\s*(?:less|better|relief|improve\w*|reduc\w*)|so far|wanes|wore off)", re.I)
 PLAN_DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:weeks?|months?|years?|mo)\s+of\s+(?:symptoms|pain)\b|\b(?:symptoms|pain)\s+(?:present\s+)?(?:x|for)\s*\d", re.I)
 SCHEDULE_BEFORE = re.compile(r"\b(?:every|q\s?\d|f/u|follow[- ]?up|rtc|return)\b", re.I)
 PAIN = re.compile(r"pain|ache|aching|symptom|\bsx\b|discomfort|spasm|tight|stiff|soreness|headache|c/o|complain|hx|history|onset|"
@@ -36,7 +41,7 @@ PAIN = re.compile(r"pain|ache|aching|symptom|\bsx\b|discomfort|spasm|tight|stiff
 
 
 # "L neck/shoulder myofascial pain, 10 months," / "pain (10 months)"
-BARE = re.compile(rf"\b(?:pain|symptoms|discomfort|ache)\b[^.;\n\d]{{0,40}}?[,:(-]\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*(?:ago|old|later|after|of\b))", re.I)
+BARE = re.compile(rf"\b(?:pain|symptoms|discomfort|ache)\b(?:[^.;\n\d(]|\([A-Z]\d[\d.]{{0,6}}\)){{0,40}}?[,:(-]\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*(?:ago|old|later|after|of\b))", re.I)
 # "for a year and a half"
 YEAR_HALF = re.compile(r"\b(?:a|one) year and a half\b|\b(?:a|one) and a half years\b", re.I)
 # "for the past year"
@@ -161,6 +166,8 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
                 continue
             if unit.lower() in ("m", "d", "w", "y") and not re.search(r"x\s*\d|\d\s*[mdwy]\b", m.group(0), re.I):
                 continue
+            if unit.lower() in ("m", "d", "w", "y") and text[m.end():m.end() + 1] == "/":
+                continue  # "L levator x2 w/ 1% lido": "w/" is "with"
             if unit in ("M", "F") or (num.isalpha() and re.search(re.escape(num) + re.escape(unit), m.group(0))):
                 continue  # "44M w/ low back pain" is a 44-year-old man; "pain, and" is not "an d"
             days = _days(num, unit)

@@ -15,7 +15,25 @@ POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on t
                        r"(?:L|R|left|right)\s*(?:and|&|/)\s*(?:L|R|left|right)|left|right|"
                        r"[LR]\s*[<>=]\s*[LR]|L|R|lt|rt)(?![\w])(?:\s*\))?",
                        re.I)
-TABLE_ROW = re.compile(r"^[^\n|]*\|[^\n|]*\|[^\n]*$|^[^\t\n]*\t[^\t\n]*\t")
+TABLE_ROW_MARKED = re.compile(r"^[^\n|]*\|[^\n|]*\|[^\n]*$|^[^\t\n]*\t[^\t\n]*\t")
+SPACED = re.compile(r"[ \t]{2,}")
+
+
+class _TableRow:
+    """A table row: cells split by pipes or tabs, or a plain-text table aligned with runs of spaces
+    ('QL          R      2        2 mL 0.25% bupivacaine'): three or more short cells, not prose."""
+
+    @staticmethod
+    def match(line: str):
+        if TABLE_ROW_MARKED.match(line):
+            return True
+        cells = [c for c in SPACED.split(line.strip()) if c]
+        if len(cells) < 3 or any(len(c) > 45 for c in cells):
+            return False
+        return sum(1 for c in cells if re.search(r"\.(?:\s|$)", c)) <= 1
+
+
+TABLE_ROW = _TableRow()
 BREAK = re.compile(r"[;\n]|\.\s")
 EXAM_ONLY = re.compile(r"\b(tender|tenderness|TTP|palpation|palpated|spasm|taut|trigger points? (?:noted|identified|present|found)|"
                        r"range of motion|ROM|strength|reflex|exam|examination)\b", re.I)
@@ -180,7 +198,9 @@ COUNT_HEADER = re.compile(r"^(?:#\s*(?:of\s*)?(?:points|injections|sites|TrPs|TP
 def _cells(line: str) -> list[str]:
     if "|" in line:
         return [c.strip() for c in line.strip().strip("|").split("|")]
-    return [c.strip() for c in line.split("\t")]
+    if "\t" in line:
+        return [c.strip() for c in line.split("\t")]
+    return [c for c in SPACED.split(line.strip()) if c]
 
 
 def _table_count(view: NoteView, m: Mention) -> int | None:
@@ -217,6 +237,8 @@ def _table_count(view: NoteView, m: Mention) -> int | None:
 
 # "Trapezius L x2, R x2"
 SIDE_PAIR = re.compile(r"^\s*[-:,]?\s*(L|R|left|right)\s*(?:x|×|-|:)?\s*(\d{1,2})\s*[,;/]\s*(L|R|left|right)\s*(?:x|×|-|:)?\s*(\d{1,2})\b", re.I)
+# "Trapezius - L / 2": side, then the number of points
+SIDE_SLASH = re.compile(r"^[ \t]*[-:–][ \t]*(L|R|left|right|lt|rt|bilat(?:eral)?|B/L)[ \t]*/[ \t]*(\d{1,2})\b(?![ \t]*(?:mL|ml|cc|mg|%))", re.I)
 # "splenius capitis: one L, one R"
 COUNT_SIDE_PAIR = re.compile(rf"^\s*[-:,]?\s*({NUM})\s+(L|R|left|right)\s*[,;/]\s*({NUM})\s+(L|R|left|right)\b", re.I)
 # "2 points in the left upper trapezius, 2 in the right"
@@ -401,6 +423,14 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
             for side, c in table.items():
                 if c:
                     muscles.append(Muscle(m.value, side, c, m.text, m.start, m.end))
+            continue
+        slash = SIDE_SLASH.match(view.text[m.end:m.end + 24])
+        if slash:  # "Trapezius - L / 2" under "Muscles injected (side / # points):"
+            c = to_number(slash.group(2))
+            if c and float(c).is_integer():
+                for side in _expand(slash.group(1)):
+                    per = int(c) // 2 if side and len(_expand(slash.group(1))) == 2 and c % 2 == 0 else int(c)
+                    muscles.append(Muscle(m.value, side, per, m.text, m.start, m.end))
             continue
         pair = SIDE_PAIR.match(_after_window(view, m))
         cpair = COUNT_SIDE_PAIR.match(_after_window(view, m))

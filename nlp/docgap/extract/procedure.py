@@ -259,11 +259,15 @@ def above_reference(view: NoteView) -> Sentence | None:
     return None
 
 
+# "chemodenervation of myofascial trigger points with onabotulinumtoxinA" is a TPI (LABELLING.md)
+INTO_TRIGGER_POINTS = re.compile(r"\s*(?:of|into|in|to)\s+(?:the\s+)?(?:active\s+)?(?:myofascial\s+)?(?:trigger\s+points?|TrPs?|TPs)\b", re.I)
+
+
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
     tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)
            and not (TPI_PAST.search(m.sent.text) and not TODAY_DONE.search(m.sent.text))]
     dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view) and not not_done(m)]
-    other = [m for m in view.of("OTHER_PROCEDURE") if performed(m, view)
+    other = [m for m in view.of("OTHER_PROCEDURE") if performed(m, view) and not INTO_TRIGGER_POINTS.match(view.text[m.end:m.end + 40])
              and m.section in (None, "procedure", "indication")
              and not (PAST_CUE.search(m.sent.text) and not TODAY_DONE.search(m.sent.text))]  # "bursa injection by ortho last year"
     # an injection verb into a named muscle counts even without the words "trigger point injection"
