@@ -46,6 +46,8 @@ PALPATION = [
                  id="tinel-is-not-referral"),
     pytest.param("Exam: point tenderness over the greater trochanter reproducing her pain." + TPI, set(),
                  id="tenderness-reproducing-pain"),
+    pytest.param("Exam shows a taut band in the R gluteus medius with pain referring to the lateral thigh on "
+                 "compression." + TPI, {"taut_band", "referred_pain"}, id="pain-referring-on-compression"),
 ]
 
 

@@ -42,6 +42,8 @@ PROCEDURE = [
                  id="intramuscular-stimulation"),
     pytest.param("Trigger point injections were deferred today due to anticoagulation.", None, False,
                  id="tpi-deferred"),
+    pytest.param("Seen 4 wks after masseter TPIs, 50% better. Residual taut band L masseter.\nPlan: no injection "
+                 "today. Repeat TPI only if symptoms recur.", None, False, id="no-injection-today"),
     pytest.param("P: Proceeded with TPI to L trap after verbal consent. Tolerated well.", TPI, False,
                  id="soap-proceeded"),
     pytest.param("Left suprascapular nerve block performed with 5 mL 0.25% bupivacaine.", None, False,
@@ -242,6 +244,8 @@ PLAIN_SCORES = [
                  "pain four out of ten after, tolerated it fine", (8, 4), id="dictated-spelled-scores"),
     pytest.param("TPI L trap x2 with 1% lidocaine. Pain score was 6/10 prior to the procedure and 1/10 at discharge.",
                  (6, 1), id="at-discharge"),
+    pytest.param("Exam: taut bands b/l UT.\nProc: TPI b/l upper traps, 2 pts each side, 1% lido 1 mL/pt. Tol well.\n"
+                 "Pain 7 -> 2/10.\nPlan: HEP", (7, 2), id="arrow-after-the-procedure"),
 ]
 
 

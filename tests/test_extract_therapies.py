@@ -111,6 +111,8 @@ OUTCOMES = [
     pytest.param('A course of physical therapy gave only modest and temporary gains.', [('physical_therapy', 'failed')], id='temporary-gains'),
     pytest.param('Finished 8 wks of PT (eccentric loading) but still gets a deep ache when sprinting.', [('physical_therapy', 'failed')], id='but-still-gets-an-ache'),
     pytest.param('Her neck did not improve with PT last year.', [('physical_therapy', 'failed')], id='did-not-improve-with'),
+    pytest.param('CMT 2x/wk x 6 wks - helps only temporarily (1-2 days).', [('chiropractic', 'failed')], id='cmt-helps-only-temporarily'),
+    pytest.param('No prior treatment. D/c with heat and gentle stretching instructions.', [('modality', 'planned')], id='discharge-instructions'),
 ]
 
 

@@ -71,7 +71,7 @@ def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int 
             line = view.text[view.text.rfind("\n", 0, s.start) + 1:s.end]  # "Post-procedure: ... Pain 7/10 -> 2/10."
             if a and int(a.group(1)) <= 10 and int(a.group(2)) <= 10 and (re.search(
                     r"pre|post|before|after|injection|procedure|TPI|immediately|following", line, re.I)
-                    or s.section == "procedure"):
+                    or s.section == "procedure" or (anchor is not None and s.start > anchor)):
                 pre = pre if pre is not None else int(a.group(1))
                 post = post if post is not None else int(a.group(2))
         if pre is None or post is None:

@@ -108,6 +108,16 @@ ADVICE = re.compile(r"\b(?:eval(?:uation)?|assessment|review(?:ed)?|handout|educ
 DONE_ADVICE = re.compile(r"\b(?:done|completed|made|implemented|changed|raised|lowered|adjusted|in place)\b", re.I)
 
 
+DISCHARGE = re.compile(r"^\W*(?:d/c'?d?|discharged?|sent home|released)\s+(?:home\s+)?with\b", re.I)
+
+
+def _discharge_instruction(view: NoteView, m) -> bool:
+    """'D/c with heat and gentle stretching instructions.': aftercare given today, not a therapy tried."""
+    after = view.text[m.end:min(m.sent.end, m.end + 30)]
+    return bool(DISCHARGE.search(m.sent.text) or re.match(r"^[\w\s-]{0,20}?\binstructions?\b", after, re.I)) \
+        and not PAST_TENSE.search(m.sent.text)
+
+
 def _advice(view: NoteView, m) -> bool:
     """Advice given at this visit is not a therapy tried: 'ergonomic eval at work', 'handout on
     workstation ergonomics' (the advice word next to the mention, not anywhere in the sentence)."""
@@ -216,7 +226,8 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
         if m.section == "procedure" and INJECTION_CUE.search(m.sent.text) and not m.has("FAILED", "TRIED", "HISTORICAL"):
             continue
         status = _status(view, m, failed_res, procedure_end)
-        if status in ("tried", "current") and m.value == "activity_modification" and _advice(view, m):
+        if status in ("tried", "current") and (_discharge_instruction(view, m) or (
+                m.value == "activity_modification" and _advice(view, m))):
             status = "planned"  # "ergonomic eval at work", "given a handout on workstation ergonomics"
         name = m.extra[0] if m.extra else m.value
         key = (m.value, status, m.text.lower())
