@@ -7,10 +7,11 @@ import pytest
 
 from conftest import CORPUS, SHARED, load_jsonl
 
-# Regression floors measured on the test split (see README "Accuracy"); raise them as accuracy improves.
-FLOORS = {"acc_muscle_count": 0.89, "acc_injection_count": 0.86, "acc_symptom_duration": 0.94, "acc_palpation": 0.98,
-          "acc_imaging_guidance": 0.97, "acc_dry_needling": 0.98, "acc_conservative_failed": 0.92, "f1_muscles": 0.93,
-          "f1_therapies_tried": 0.93, "f1_drugs": 0.95, "f1_suggested_codes": 0.90, "f1_findings": 0.83}
+# The core issue's targets on the test split: every extraction field and the suggested codes at 0.95
+# or better, findings F1 at 0.95 (see README "Accuracy" for the measured figures).
+FLOORS = {m: 0.95 for m in ("acc_muscle_count", "acc_injection_count", "acc_symptom_duration", "acc_palpation",
+                            "acc_imaging_guidance", "acc_dry_needling", "acc_conservative_failed", "f1_muscles",
+                            "f1_therapies_tried", "f1_drugs", "f1_suggested_codes", "f1_findings")}
 
 
 @pytest.fixture(scope="module")
@@ -34,8 +35,8 @@ def test_gold_files_conform_to_contract():
         assert p.returncode == 0, p.stdout
 
 
-# share of notes with a hold the gold does not expect: at most this (measured, rounded up)
-FALSE_HOLD_CEILING = 0.11
+# share of notes with a hold the gold does not expect: the rules issue allows at most 2%
+FALSE_HOLD_CEILING = 0.02
 
 
 def test_test_split_false_hold_ceiling(scored):
