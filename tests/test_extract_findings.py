@@ -48,6 +48,8 @@ PALPATION = [
                  id="tenderness-reproducing-pain"),
     pytest.param("Exam shows a taut band in the R gluteus medius with pain referring to the lateral thigh on "
                  "compression." + TPI, {"taut_band", "referred_pain"}, id="pain-referring-on-compression"),
+    pytest.param("Objective: taut bands L piriformis; the band refers into the posterior thigh." + TPI,
+                 {"taut_band", "referred_pain"}, id="band-refers-into"),
 ]
 
 
@@ -93,3 +95,9 @@ IMAGING = [
 @pytest.mark.parametrize("text, expected", IMAGING)
 def test_imaging_guidance(extract, text, expected):
     assert extract(text).imaging_guidance == expected
+
+
+def test_trigger_points_that_refer_pain_document_a_referral(extract):
+    # whether "trigger points in the L masseter" alone counts as palpated is left to the other tests
+    f = extract("Trigger points in the L masseter and L temporalis refer pain to the ear and upper molars." + TPI)
+    assert "referred_pain" in f.palpation_kinds

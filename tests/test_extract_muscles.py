@@ -137,3 +137,15 @@ COUNT_CASES = [
 @pytest.mark.parametrize("text, expected", COUNT_CASES)
 def test_muscle_count(extract, text, expected):
     assert extract(text).muscle_count == expected
+
+
+def test_a_group_term_beside_its_injected_member_is_not_another_site(extract):
+    f = extract("Procedure: 25 g needle for the glutes. 1% lidocaine 1 mL injected into the R gluteus medius x2 "
+                "and R gluteus minimus x1.")
+    assert {m.name for m in f.muscles} == {"gluteus_medius", "gluteus_minimus"}
+    assert not f.muscles_unspecified
+
+
+def test_a_group_with_no_member_named_stays_unspecified(extract):
+    f = extract("Procedure: TPI to the R paraspinals and R quadratus lumborum, 1% lidocaine, neg aspiration.")
+    assert f.muscles_unspecified

@@ -129,8 +129,11 @@ def load_lexicons(directory: str | Path | None = None) -> Lexicons:
         terms += [Term(t, "MUSCLE", m["name"]) for t in _terms(m, where)]
     for i, g in enumerate(muscles["groups"]):
         where = f"muscles.json groups[{i}]"
-        _check_keys(g, where, {"name", "terms"})
-        terms += [Term(t, "MUSCLE_GROUP", g["name"]) for t in _terms(g, where)]
+        _check_keys(g, where, {"name", "terms"}, {"members"})
+        members = g.get("members", [])
+        if not isinstance(members, list) or any(x not in CANONICAL_MUSCLES for x in members):
+            raise LexiconError(f"{where}: members must be a list of canonical muscle names (contract section 4)")
+        terms += [Term(t, "MUSCLE_GROUP", g["name"], tuple(members)) for t in _terms(g, where)]
 
     therapies = _file(d, "therapies.json", {"therapies", "medications"})
     therapy_names = {}

@@ -511,8 +511,17 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
             if len(sides) == 1:
                 mu.laterality = sides.pop()
     if result:
-        groups = [g for g in groups if not _names_the_area(view, g)]
+        groups = [g for g in groups if not _names_the_area(view, g) and not _member_named(view, g, result)]
     return result, groups
+
+
+def _member_named(view: NoteView, g: Evidence, result: list[Muscle]) -> bool:
+    """'a 25 gauge for the gluteals' beside an injected gluteus medius: the group term names the area of
+    muscles already counted (a group with a count of its own is a separate site)."""
+    m = next((x for x in view.of("MUSCLE_GROUP") if x.start == g.start), None)
+    if m is None or not m.extra:
+        return False
+    return any(mu.name in m.extra for mu in result) and _per_muscle_count(view, m) is None
 
 
 GENERIC_OF = {"rhomboid_major", "rhomboid_minor", "scalene_anterior", "scalene_middle", "scalene_posterior"}
