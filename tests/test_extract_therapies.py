@@ -113,6 +113,10 @@ OUTCOMES = [
     pytest.param('Her neck did not improve with PT last year.', [('physical_therapy', 'failed')], id='did-not-improve-with'),
     pytest.param('CMT 2x/wk x 6 wks - helps only temporarily (1-2 days).', [('chiropractic', 'failed')], id='cmt-helps-only-temporarily'),
     pytest.param('No prior treatment. D/c with heat and gentle stretching instructions.', [('modality', 'planned')], id='discharge-instructions'),
+    pytest.param('Tried 6 weeks of PT and a course of meloxicam, neither helped.', [('medication', 'failed'), ('physical_therapy', 'failed')], id='and-a-course-of-is-a-second-therapy'),
+    pytest.param('On light duty (no lifting > 15 lb) and ibuprofen 400 mg tid.', [('activity_modification', 'current'), ('medication', 'current')], id='negation-inside-a-parenthesis'),
+    pytest.param('Switched to a sit/stand desk with a monitor riser this spring, still sore.', [('activity_modification', 'failed')], id='workstation-change'),
+    pytest.param('Trihexyphenidyl was not tolerated (confusion).', [('medication', 'failed')], id='anticholinergic-not-tolerated'),
 ]
 
 

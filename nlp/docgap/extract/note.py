@@ -93,6 +93,11 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
                     continue  # "negative aspiration", "no blood return": procedure safety, not negation
                 if m.category == "NEGATED_EXISTENCE" and OUTCOME_AFTER.match(text[doc[me - 1].idx + len(doc[me - 1]):][:30]):
                     continue  # "PT without improvement, naproxen ...": an outcome, not the absence of naproxen
+                if m.category == "NEGATED_EXISTENCE" and me <= span.start and NEGATION_OBJECT.search(
+                        text[doc[me - 1].idx + len(doc[me - 1]):span.start_char]):
+                    # "no lifting > 15 lb) and ibuprofen", "with no real change, and still takes meloxicam":
+                    # the cue negates something else before the target
+                    continue
                 mods.add(m.category)
                 mod_texts.append(doc[ms:me].text)
         mentions.append(Mention(span.label_, meta.get("value", ""), tuple(meta.get("extra") or ()), span.text,
@@ -183,6 +188,8 @@ PERFORMED_CUE = re.compile(
 OUTCOME_AFTER = re.compile(r"^[ \t]{0,3}(?:(?:significant|meaningful|lasting|much|any|durable|sustained|real|noticeable)\s+)?"
                            r"(?:relief|improvement|benefit|help|helping|helped|helpful|working|effective|success|effect|going away|gone away|"
                            r"responded|responding|response)\b", re.I)
+NEGATION_OBJECT = re.compile(r"[()]|\b(?:change|relief|improvement|benefit|help|difference|effect|success|lifting|"
+                             r"bending|running|driving|work)\b[^.;]*?(?:,|\band\b)", re.I)
 PROCEDURAL_NEGATION = re.compile(r"^\W{0,3}(?:(?:more|further|additional)\s+)?(?:aspirat|blood|heme|flash|paresthes|complication|return of blood|"
                                  r"injectate|medication (?:injected|used)|drug (?:injected|used)|anesthetic used|steroid used|"
                                  r"epi\b|epinephrine|preservatives?|additives?|contrast|sedation|steroids?\b|medications?\b|meds?\b|drugs?\b|"

@@ -189,7 +189,10 @@ def _component(view: NoteView, m, therapies) -> bool:
     for o in therapies:
         if o is m or o.end > m.start or o.sent is not m.sent or o.value == m.value:
             continue
-        if m.start - o.end <= 45 and COMPONENT_GAP.match(view.text[o.end:m.start]) and o.value in (
+        gap = view.text[o.end:m.start]
+        if "(" not in gap and re.search(r"\b(?:and|or|plus)\b|;", gap, re.I):
+            continue  # "6 weeks of PT and a course of meloxicam": a second therapy, not a part of PT
+        if m.start - o.end <= 45 and COMPONENT_GAP.match(gap) and o.value in (
                 "physical_therapy", "home_exercise", "chiropractic"):
             return True
     return False
