@@ -7,6 +7,11 @@ import pytest
 
 # (text, expected injection_count)
 CASES = [
+    pytest.param("Plan: TPI performed. Sarapin 1 mL + 0.5% bupivacaine 1 mL per site in L gluteus maximus,\n"
+                 "L piriformis, L TFL (3 sites; Sarapin 3 mL and bupivacaine 3 mL total).", 3,
+                 id="a-count-closing-the-list"),
+    pytest.param("Procedure: trigger point injections, R pectoralis minor (1 point) and R serratus anterior (2 points), "
+                 "1% lidocaine.", 3, id="per-muscle-parenthesized-counts"),
     pytest.param("TPI: bilat upper trap (1 pt each) and R levator (1 pt), 1% lidocaine 1.5 mL each. Tolerated.", 3,
                  id="bilateral-one-point-each"),
     pytest.param("Returns one month after L infraspinatus/teres major TPIs, 40% relief for 3 weeks.\nProcedure: "

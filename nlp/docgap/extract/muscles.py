@@ -608,6 +608,13 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
                 continue  # "Injection: 1:1 mixture" is a ratio
             if re.search(r"\([^()]*$", s.text[:t.start()]) and re.match(r"[^()]*\btotal\b[^()]*\)", s.text[t.end():]):
                 return int(n)  # "(3 injections, 6 mL total)"
+            before = [mu for mu in muscles if mu.end <= s.start + t.start() and mu.start >= s.start]
+            listed = len({mu.start for mu in before})
+            if t.group(0).startswith("(") and listed >= 2 and n >= listed and \
+                    not any(mu.injections for mu in before[:-1]):
+                # "L piriformis, L TFL (3 sites; ...)": a count closing a list of uncounted muscles is its
+                # total (not "pectoralis minor (1 point) and serratus anterior (2 points)")
+                return int(n)
             if re.match(r"\s+(?:\w+\s+){0,2}(?:in|into|per|at)\s+each\b", s.text[t.end():], re.I):
                 attached.append(int(n))  # "Sites: two trigger points in each muscle": per muscle
                 continue
