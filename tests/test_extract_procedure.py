@@ -246,6 +246,16 @@ PLAIN_SCORES = [
                  (6, 1), id="at-discharge"),
     pytest.param("Exam: taut bands b/l UT.\nProc: TPI b/l upper traps, 2 pts each side, 1% lido 1 mL/pt. Tol well.\n"
                  "Pain 7 -> 2/10.\nPlan: HEP", (7, 2), id="arrow-after-the-procedure"),
+    pytest.param("PROCEDURE NOTE\nComplications: None\n\nIndications: low back pain. Pain today 8/10 (NRS).\n\n"
+                 "Three trigger points injected in the R gluteus medius with 1% lidocaine.\n\nPost-procedure:\n"
+                 "Pain 3/10 (NRS) at 15 minutes.", (8, 3), id="template-title-is-not-the-procedure"),
+    pytest.param("LBP 50% better after the 6/2 injections, lasted 2 wks.\nPain 6/10 pre.\nProcedure: L QL x2, 1% lido "
+                 "2 mL each. Pt feels better after.", (6, None), id="a-date-is-not-a-score"),
+    pytest.param("TPI: R trap x2, 1% lidocaine.\n- NRS 7 pre / NRS 3 post", (7, 3), id="scale-name-first"),
+    pytest.param("TPI L levator x2 with lidocaine. Pain before the procedure was 6 of 10; afterwards 3 of 10.", (6, 3),
+                 id="of-ten-and-afterwards"),
+    pytest.param("TPI: L QL 1 inj, L gluteus medius 1 inj. 1% lidocaine 2 mL.\nPain 6/10 -> 3/10.", (6, 3),
+                 id="bare-arrow-in-the-procedure"),
 ]
 
 

@@ -21,17 +21,26 @@ def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None) -
     return facts_from_view(view_of(doc, date_of_service), lex)
 
 
-def _procedure_anchor(view: NoteView, proc_ev) -> int | None:
+def _procedure_anchor(view: NoteView, proc_ev, muscles=()) -> int | None:
     """Where today's procedure is narrated: the first sentence with a closing procedural detail
     (needle, aspiration, tolerated), else the procedure's own mention."""
     from .procedure import AFTER_PROCEDURE, DONE_IN_BLOCK, HISTORY_SECTIONS
 
-    for s in view.sentences:
+    if muscles:  # the sentence naming the first muscle injected
+        first = min(m.start for m in muscles)
+        for s in view.sentences:
+            if s.start <= first < s.end:
+                return s.start
+    detailed = [s for s in view.sentences if DONE_IN_BLOCK.search(s.text) or AFTER_PROCEDURE.search(s.text)]
+    for s in detailed:
         if s.section == "procedure":
+            return s.start  # not a "PROCEDURE NOTE" title at the top
+    for s in detailed:
+        # "acetaminophen 1 g TID", "cyclobenzaprine not tolerated" in the history are not the procedure
+        if s.section not in HISTORY_SECTIONS:
             return s.start
     for s in view.sentences:
-        # "acetaminophen 1 g TID", "cyclobenzaprine not tolerated" in the history are not the procedure
-        if s.section not in HISTORY_SECTIONS and (DONE_IN_BLOCK.search(s.text) or AFTER_PROCEDURE.search(s.text)):
+        if s.section == "procedure":
             return s.start
     return proc_ev.start if proc_ev else None
 
@@ -68,5 +77,5 @@ def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
         f.drugs = []
     else:
         f.drugs = drugs
-    f.pain_pre, f.pain_post = extract_pain_scores(view, _procedure_anchor(view, proc_ev))
+    f.pain_pre, f.pain_post = extract_pain_scores(view, _procedure_anchor(view, proc_ev, muscles))
     return f

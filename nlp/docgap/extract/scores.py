@@ -6,14 +6,16 @@ import re
 from ..facts import PriorResponse
 from .note import NUM, NoteView, to_number
 
-SCORE = r"(\d{1,2})(?:\s*/\s*10|\s*out of\s*10)?"
+SCORE = r"(\d{1,2})(?:\s*/\s*10|\s*out of\s*10)?(?!\s*/\s*\d)(?!\d|\.\d)"  # not the "6/2" of a date
 PRE = re.compile(rf"\b(?:pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|before(?: the)?(?: procedure| injections?| TPIs?)?|baseline|prior to (?:the )?(?:procedure|injections?))"
                  rf"\s*(?:pain)?\s*(?:score|level|rating|intensity|VAS|NRS)?\s*(?:was|is|of|=|:|-)?\s*{SCORE}", re.I)
-POST = re.compile(rf"\b(?:post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|after(?: the)?(?: procedure| injections?| TPIs?)?|following(?: the)?(?: procedure| injections?)?|immediately after)"
+POST = re.compile(rf"\b(?:post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|after(?:wards?)?(?: the)?(?: procedure| injections?| TPIs?)?|following(?: the)?(?: procedure| injections?)?|immediately after)"
                   rf"\s*(?:pain)?\s*(?:score|level|rating|intensity|VAS|NRS)?\s*(?:was|is|of|=|:|-|decreased to|improved to|down to)?\s*{SCORE}", re.I)
 # "7/10 pre -> 3/10 post": the score written before its label (only with "/10", to stay unambiguous)
 PRE_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:pre\b|pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|before(?:hand)?\b|prior\b|at baseline\b)", re.I)
 POST_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:post\b|post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|after\b|afterwards?\b|following\b|at discharge\b|on discharge\b|at departure\b)", re.I)
+# "pain 8/10 -> 5/10 since the last TPI" is a response, not today's pre/post
+ARROW_PAST = re.compile(r"\b(?:since|last|prior|previous|ago|weeks?|months?|wks?|mos?|days?|over)\b", re.I)
 ARROW = re.compile(rf"\b(?:pain|VAS|NRS|NPRS|score)[^.\n]{{0,40}}?(?:from\s+)?{SCORE}\s*(?:->|→|=>|to|-->|>)\s*{SCORE}", re.I)
 PERCENT = re.compile(r"(\d{1,3})\s*(?:(?:-|to)\s*\d{1,3}\s*)?(?:%|percent\b)", re.I)
 PERCENT_WORDS = {"half": 50, "a third": 33, "one third": 33, "two thirds": 67, "two-thirds": 67, "a quarter": 25,
@@ -43,14 +45,18 @@ RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that l
 QUALITATIVE = re.compile(r"\b(eased|good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
 
 
-SPELLED_SCORE = re.compile(r"\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+out\s+of\s+(?:ten|10)\b", re.I)
+SPELLED_SCORE = re.compile(r"\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?:out\s+)?of\s+(?:ten|10)\b"
+                           r"(?!\s*(?:patients|points|sites|visits|sessions|injections|trigger))", re.I)
+# "NRS 7 pre / NRS 3 post": a scale name before the number instead of "/10" after it
+SCALE_SCORE = re.compile(r"\b(NRS|VAS|NPRS)\s*:?\s*(\d{1,2})\b(?!\s*/)", re.I)
 SPELLED = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
            "nine": 9, "ten": 10}
 
 
 def _as_digits(t: str) -> str:
     """'pain eight out of ten beforehand' -> 'pain 8/10 beforehand' (dictated scores)."""
-    return SPELLED_SCORE.sub(lambda m: f"{SPELLED.get(m.group(1).lower(), m.group(1))}/10", t)
+    t = SPELLED_SCORE.sub(lambda m: f"{SPELLED.get(m.group(1).lower(), m.group(1))}/10", t)
+    return SCALE_SCORE.sub(lambda m: f"{m.group(1)} {m.group(2)}/10", t) if "NRS" in t.upper() or "VAS" in t.upper() else t
 
 
 def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int | None, int | None]:
@@ -71,7 +77,9 @@ def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int 
             line = view.text[view.text.rfind("\n", 0, s.start) + 1:s.end]  # "Post-procedure: ... Pain 7/10 -> 2/10."
             if a and int(a.group(1)) <= 10 and int(a.group(2)) <= 10 and (re.search(
                     r"pre|post|before|after|injection|procedure|TPI|immediately|following", line, re.I)
-                    or s.section == "procedure" or (anchor is not None and s.start > anchor)):
+                    or s.section == "procedure" or (anchor is not None and s.start > anchor)
+                    or (s.section not in ("history_of_present_illness", "past_medical_history", "medications")
+                        and not ARROW_PAST.search(t))):
                 pre = pre if pre is not None else int(a.group(1))
                 post = post if post is not None else int(a.group(2))
         if pre is None or post is None:
