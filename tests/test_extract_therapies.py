@@ -117,6 +117,14 @@ OUTCOMES = [
     pytest.param('On light duty (no lifting > 15 lb) and ibuprofen 400 mg tid.', [('activity_modification', 'current'), ('medication', 'current')], id='negation-inside-a-parenthesis'),
     pytest.param('Switched to a sit/stand desk with a monitor riser this spring, still sore.', [('activity_modification', 'failed')], id='workstation-change'),
     pytest.param('Trihexyphenidyl was not tolerated (confusion).', [('medication', 'failed')], id='anticholinergic-not-tolerated'),
+    pytest.param('She did the whole round of physical therapy last summer. Per the patient, she felt better during the '
+                 'sessions but the pain returned within a day each time.', [('physical_therapy', 'failed')], id='outcome-in-the-next-sentence'),
+    pytest.param('PT and massage helped while she was going, but the pain has persisted despite all of it.',
+                 [('modality', 'failed'), ('physical_therapy', 'failed')], id='while-is-a-time'),
+    pytest.param('She completed 12 sessions of pelvic floor PT. Her pelvic floor symptoms improved; the abdominal wall '
+                 'pain did not.', [('physical_therapy', 'failed')], id='elliptical-did-not'),
+    pytest.param('She did 6 weeks of PT. She then had TPIs elsewhere; the pain returned after a week.',
+                 [('other', 'failed'), ('physical_therapy', 'tried')], id='next-sentence-names-its-own-treatment'),
 ]
 
 

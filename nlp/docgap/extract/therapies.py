@@ -16,9 +16,11 @@ CONTINUE = re.compile(r"\b(continue|continues|continuing|cont|remain on|stay on)
 ELSEWHERE = re.compile(r"\b(?:another|outside|elsewhere|other (?:clinic|provider|practice|office|physician)|"
                        r"previous (?:provider|doctor|clinic|physician)|prior (?:provider|clinic))\b", re.I)
 # "Ice and heat at home, ibuprofen PRN; all minimally effective." "PT last fall; she still has pain."
-FOLLOW_UP_OUTCOME = re.compile(r"\s*(?:all|both|neither|none|each|these|which|that|pain|symptoms|she|he|the patient|patient|pt|it|they|"
+FOLLOW_UP_OUTCOME = re.compile(r"\s*(?:all|both|neither|none|each|these|which|that|pain|symptoms|(?:the|her|his) (?:pain|symptoms)|she|he|the patient|patient|pt|it|they|"
                                r"not|no|nothing|minimal|little|without|still)\b", re.I)
-CLAUSE_BREAK = re.compile(r"\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b|;|\balthough\b|\bthough\b", re.I)
+# "while she was going" is a time, not a contrast
+CLAUSE_BREAK = re.compile(r"\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b(?!\s+(?:she|he|they|it|on|in|taking|doing|going|attending|using)\b)|"
+                          r";|\balthough\b|\bthough\b", re.I)
 
 
 def _clause(view: NoteView, m) -> str:
@@ -97,7 +99,30 @@ def _status(view: NoteView, m, failed_res, procedure_end: int | None = None) -> 
             return "negated"  # "her employer has offered light duty but she has not taken it"
         if any(r.search(clause) for r in failed_res):
             return "failed"
+        if _outcome_next(view, m, failed_res):
+            return "failed"
     return status
+
+
+OUTCOME_SUBJECT = re.compile(r"^\W*(?:per (?:the )?(?:patient|pt)|she|he|the patient|pt|patient|it|they|this|that|but|"
+                             r"however|unfortunately|her|his|the pain|pain|symptoms|no|not|without|minimal|little)\b", re.I)
+
+
+def _outcome_next(view: NoteView, m, failed_res) -> bool:
+    """'She did the whole round of PT last summer. Per the patient, she felt better during the sessions but
+    the pain returned within a day each time.': the outcome in the next sentence, when that sentence
+    names no therapy or injection of its own."""
+    nxt = view.sentences[m.sent.index + 1] if m.sent.index + 1 < len(view.sentences) else None
+    if nxt is None or nxt.section != m.sent.section or not OUTCOME_SUBJECT.match(nxt.text):
+        return False
+    if view.in_sentence(nxt, "THERAPY", "TPI", "DRY_NEEDLING", "DRUG") or INJECTION_CUE.search(nxt.text):
+        return False
+    if re.search(r"\n[ \t]*\n", view.text[m.sent.start:nxt.start]):
+        return False
+    # the therapy must be the last one named in its sentence
+    if any(o.start > m.start for o in view.in_sentence(m.sent, "THERAPY")):
+        return False
+    return any(r.search(nxt.text) for r in failed_res)
 
 
 INJURY = re.compile(r"\b(?:fell|fall|falls|falling|slipped|slip|tripped)\b[^.;\n]{0,20}$|\b(?:on|onto)\s+(?:the\s+|some\s+|black\s+)?$", re.I)
