@@ -11,6 +11,17 @@ TPI = " Trigger point injections were performed in the left upper trapezius with
 
 # (text, date_of_service, expected days)
 CASES = [
+    pytest.param("HPI: low back pain ever since she slipped on wet leaves in\nSeptember 2024. PT without relief." + TPI,
+                 "2025-02-03", 155, id="date-wrapped-onto-the-next-line"),
+    pytest.param("Twisted while lifting a case onto a top shelf 3 weeks ago; R flank pain since." + TPI, None, 21,
+                 id="injury-with-a-long-object-ago"),
+    pytest.param("33M, L-sided neck pain 6 mo after a rear-end collision." + TPI, None, 180, id="pain-months-after-a-collision"),
+    pytest.param("HPI: 41 yo F, rear-ended in November 2024, whiplash-type injury. Chiropractic, minimal benefit." + TPI,
+                 "2025-05-13", 193, id="injury-dated"),
+    pytest.param("Chronic neck pain. Last week's injection gave minimal relief, perhaps 20% for two days." + TPI, None, None,
+                 id="relief-percent-for-days"),
+    pytest.param("Chronic calf pain. Tuesday's needling left him sore for a day." + TPI, None, None,
+                 id="post-needling-soreness"),
     pytest.param("Chronic neck pain. Procedure: injected L rhomboid x2, L levator x2 w/ 1% lido, 4 mL total.", None, None,
                  id="x2-w-slash-is-with"),
     pytest.param("Cervical dystonia, long-standing. Last cycle 12 weeks ago with good reduction of head turning for "

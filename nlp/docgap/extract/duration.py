@@ -19,8 +19,9 @@ DURATION = re.compile(
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?!-?old\b)(?:of\s+)?(?:(?!old\b|with\b|who\b|male\b|female\b|man\b|woman\b)[\w/&-]+\s+){{0,6}}?(?:pain|symptoms|discomfort|aching)\b"
     rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury|diagnosed|"
     rf"woke up|woke|awoke|developed|noticed|tweaked|"
-    rf"rear-ended|fell|fall|accident|collision|MVA|MVC|strained|lifting|twisted)\s+(?:[\w-]+\s+){{0,5}}?{NUMBER}\s*{UNIT}\s+ago"
-    rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b(?!\s*(?:ago|old|later|after)\b)",
+    rf"rear-ended|fell|fall|accident|collision|MVA|MVC|strained|lifting|twisted)\s+(?:[\w-]+\s+){{0,8}}?{NUMBER}\s*{UNIT}\s+ago"
+    rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b"
+    rf"(?!\s*(?:ago|old|later)\b)(?!\s*after\b(?!\s+(?:a|an|the|her|his)\s+(?:[\w-]+\s+)?(?:collision|accident|fall|injury|MVA|MVC|crash)))",
     re.I)
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
@@ -33,7 +34,8 @@ EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fe
                      # "aquatic physical therapy twice weekly for the last 2 months": the therapy's duration
                      r"(?:(?-i:PT|HEP)|therapy|chiropractic|program|exercises?|massage|acupuncture|yoga|splint|brace)\b[^.;,]{0,30}\b(?:for|x)\s+(?:the\s+)?(?:last\s+|past\s+)?~?\s*\d|"
                      # "good reduction of head turning for ~10 weeks", "~50% less jaw pain so far (4 weeks)"
-                     r"reduc\w+|less (?:\w+ )?pain|\d+\s*%\s*(?:less|better|relief|improve\w*|reduc\w*)|so far|wanes|wore off)", re.I)
+                     r"reduc\w+|less (?:\w+ )?pain|\d+\s*%\s*(?:less|better|relief|improve\w*|reduc\w*|for|x|lasting)\b|so far|wanes|wore off|"
+                     r"sore(?:ness)?\s+for)", re.I)
 PLAN_DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:weeks?|months?|years?|mo)\s+of\s+(?:symptoms|pain)\b|\b(?:symptoms|pain)\s+(?:present\s+)?(?:x|for)\s*\d", re.I)
 SCHEDULE_BEFORE = re.compile(r"\b(?:every|q\s?\d|f/u|follow[- ]?up|rtc|return)\b", re.I)
 PAIN = re.compile(r"pain|ache|aching|symptom|\bsx\b|discomfort|spasm|tight|stiff|soreness|headache|c/o|complain|hx|history|onset|"
@@ -55,7 +57,8 @@ _HOLIDAY = r"(?P<hol>thanksgiving|christmas|new year'?s(?: day)?|halloween|july 
 _NUMERIC = r"(?P<m1>\d{1,2})/(?:(?P<d1>\d{1,2})/)?(?P<y1>\d{4}|\d{2}\b)"
 # "started when he shoveled the driveway after the big storm in February of last year", "since MVA
 # 10/2024", "since wisdom tooth extraction 3/20/2025", "onset ~Thanksgiving 2024"
-ONSET_EVENT = re.compile(rf"\b(?:since|started|began|begun|onset|dating back to|dates back to|going back to|goes back to)\b"
+ONSET_EVENT = re.compile(rf"\b(?:since|started|began|begun|onset|dating back to|dates back to|going back to|goes back to|"
+                         rf"rear-ended|rear ended|injured|fell|slipped|tripped|MVA|MVC|collision|accident)\b"
                          rf"(?P<gap>(?:[^.;\n]|\n(?![ \t]*\n)){{0,90}}?)(?:\b(?:in|on|around|about|approximately)\s+|~\s*|\b)(?:{_MONTH}|{_HOLIDAY}|{_NUMERIC})", re.I)
 TREATMENT_GAP = re.compile(r"\b(?:PT|therapy|medications?|meds?|taking|took|starting|meloxicam|ibuprofen|injections?|TPIs?|program|"
                            r"exercises?|seen|treated|visits?|DN|needling|OMT|TENS|chiro\w*|splint|brace)\b", re.I)
@@ -196,8 +199,13 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
                     rank = (0 if PAIN.search(text) else 1) + penalty
                     candidates.append((rank, s.start + m.start(), days,
                                        Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
-        for m in ONSET_EVENT.finditer(text):
-            if TREATMENT_GAP.search(m.group("gap") or "") or NOT_ONSET.search(text[max(0, m.start() - 40):m.start()]):
+        # "ever since she slipped on wet leaves in\nSeptember 2024.": a date wrapped onto the next line
+        nxt = view.sentences[s.index + 1] if s.index + 1 < len(view.sentences) else None
+        dated = view.text[s.start:nxt.end] if nxt is not None and not re.search(r"[.!?;:]\s*$", text) else text
+        for m in ONSET_EVENT.finditer(dated):
+            if m.start() >= len(text):
+                break
+            if TREATMENT_GAP.search(m.group("gap") or "") or NOT_ONSET.search(dated[max(0, m.start() - 40):m.start()]):
                 continue
             days = _event_days(m, view.date_of_service)
             if days:
