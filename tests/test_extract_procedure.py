@@ -200,6 +200,16 @@ REPEATS = [
                  None, id='s-p-tpi-today'),
     pytest.param('Back for TPI #2. Did well after the January shots, 70% better x 8 wks. TPI L trap x2 performed today.',
                  True, (70, 56), id='after-the-shots'),
+    pytest.param('Exam: a trigger point at the L rectus abdominis; a second trigger point lies in the L external '
+                 'oblique. TPI performed at both with 1% lidocaine.', False, None, id='second-trigger-point-is-not-a-second-session'),
+    pytest.param('TPI L trap x2 performed with 1% lidocaine. Plan: can repeat TPIs in 3 months.', False, None,
+                 id='can-repeat-later'),
+    pytest.param('She is back for repeat trigger point injections, last done in September. TPI L trap x2 performed.',
+                 True, None, id='back-for-repeat'),
+    pytest.param('Returning for TPIs. Same sites as at her December visit: L trap x2, 1% lidocaine.', True, None,
+                 id='same-sites-as-last-visit'),
+    pytest.param('S: Less HA since Mon\'s session, 40% better for 2 days, neck stiff today. Tx: dry needling R UT x2.',
+                 True, (40, 2), id='abbreviated-weekday-and-today-elsewhere'),
     pytest.param('Repeat TPI visit. The TPIs on Tuesday gave ~40% relief for about 3 days. TPI L trap x2 performed today.',
                  True, (40, 3), id='tpis-on-a-weekday'),
 ]

@@ -179,6 +179,8 @@ class Engine:
                 s.date_of_service and rec.date_of_service and s.date_of_service < rec.date_of_service
                 for s in history):
             facts.is_repeat = True
+            if facts.prior_response is None:
+                facts.prior_response = facts.latent_prior_response
         suggested = suggest_codes(facts, self.lex, rec.date_of_service)
         ctx = RuleContext(facts, profile, self.lex, suggested, rec.billed, rec.diagnoses, rec.date_of_service,
                           history, rec.note_id)

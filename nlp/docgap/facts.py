@@ -85,6 +85,9 @@ class Facts:
     pain_pre: int | None = None
     pain_post: int | None = None
     procedure_evidence: Evidence | None = None
+    # a relief stated before the procedure without naming the injection ("about 40% better for three
+    # weeks"): the prior response if the session turns out to be a repeat from the patient's history
+    latent_prior_response: PriorResponse | None = field(default=None, repr=False)
 
     @property
     def muscle_count(self) -> int | None:

@@ -61,8 +61,10 @@ def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
     f.is_repeat = repeat is not None and procedure is not None
     f.repeat_evidence = repeat if f.is_repeat else None
     f.prior_response = extract_prior_response(view) if procedure else None
-    if procedure and f.is_repeat and f.prior_response is None:
-        f.prior_response = response_in_repeat_note(view, _procedure_anchor(view, proc_ev))
+    if procedure and f.prior_response is None:
+        f.latent_prior_response = response_in_repeat_note(view, _procedure_anchor(view, proc_ev))
+        if f.is_repeat:
+            f.prior_response = f.latent_prior_response
     if procedure is None:
         return f  # contract: no session facts without a documented procedure
     f.procedure = procedure

@@ -10,11 +10,15 @@ NOT_NOW = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "DECLINED")
 PLANNING_SECTIONS = {"plan"}
 REPEAT_CUE = re.compile(
     r"\b(repeat|repeated|subsequent|follow[- ]up|second|third|fourth|another|additional)\s+(set of\s+|round of\s+|series of\s+)?"
-    r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
+    r"(trigger[- ]point(?!s?\s+(?:lies|is|in|at|on|was|noted|identified|found|over|near|just|with)\b)|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
     r"|\b(s/p|status post|previous|prior|last|most recent|since (?:the|her|his) (?:last|prior))\s+(\w+\s+){0,3}?"
     r"(trigger[- ]point|TPIs?|TrPIs?|injections?|dry needling|needling|DN|session)"
     r"|\b(TPIs?|trigger point injections?|injections?|dry needling|shots)\s+(\w+\s+){0,4}?(ago|previously|in the past|last (?:month|visit|time))"
     r"|\b(?:TPIs?|TrPIs?|trigger point injections?|DN|dry needling|session)\s*#\s*(?:[2-9]|1\d)\b"
+    r"|\bsince\s+(?:(?:the|her|his|their|last)\s+)?(?:\w+'s\s+)?(?:session|TPIs?|injections|needling|DN)\b"
+    r"|\b(?:returns?|returning|back)\s+for\s+(?:(?:her|his|the)\s+)?(?:more|further|next|usual|regular|TPIs\b|trigger point injections\b)"
+    r"|\bsame\s+(?:sites?|points?|muscles?|technique|approach)\s+as\s+(?:at\s+|on\s+|in\s+)?(?:her|his|the|their)?\s*"
+    r"(?:last|prior|previous|\w+)\s+(?:visit|session|time|injections?|TPIs?)"
     r"|\b(?:after|since|from)\s+(?:the|her|his)\s+(?:\w+\s+)?shots\b"
     r"|\b(?:days?|wks?|weeks?|mos?|months?)\s+(after|since)\s+(?:the\s+|her\s+|his\s+|last\s+|prior\s+)?(TPIs?|trigger point injections?|injections?|dry needling|DN)\b",
     re.I)
@@ -310,7 +314,7 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
 TODAY_AFTER = re.compile(r"\s*(?:today|this (?:visit|session|morning|afternoon))\b", re.I)
 TALKED_ABOUT = re.compile(r"\b(?:discussed|talked about|planned|scheduled|recommended|offered|mentioned|deferred|postponed)\b", re.I)
 NO_PRIOR = re.compile(r"\b(no|denies|never|without|not had|has not had|hasn't had|first(?:[- ]ever)?)\b[^.;\n]{0,25}$", re.I)
-MAYBE_LATER = re.compile(r"\b(will|consider|if|may|might|could|would|plan(?:s|ned)? to|schedul\w*|candidate for|next (?:visit|time))\b", re.I)
+MAYBE_LATER = re.compile(r"\b(will|consider|if|may|might|could|would|can|should|plan(?:s|ned)? to|schedul\w*|candidate for|next (?:visit|time))\b", re.I)
 PRIOR_TO = re.compile(r"^\s*to\b", re.I)
 
 

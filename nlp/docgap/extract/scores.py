@@ -36,6 +36,7 @@ RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|aft
                               r"\b(?:the|her|his)\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/\d{1,2})\w*\s+(?:TPIs?|injections?|session|needling)|"
                               r"\b(?:TPIs?|TrPIs?|injections?|needling|DN)\s+(?:\w+\s+){0,2}?(?:on|of|from|dated|in)?\s*\(?(?:\d{1,2}/\d{1,2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*)|"
                               r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s?\s+(?:TPIs?|injections?|session|needling|DN|shots?)|\bresponse to\b|\blast one\b|"
+                              r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)'s\s+(?:TPIs?|injections?|session|needling|DN|shots?)|"
                               r"\b(?:TPIs?|TrPIs?|injections?|needling|DN|shots?)\s+(?:on|last)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
                               r"\b(?:injected|treated|needled)\b[^.\n]{0,80}\bon\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/)\w*|"
                               r"(TPI|injection|needling)s?\s+(?:\w+\s+){0,3}?(done|performed|given|received)\s+(on\b|last\b|in\b|mon|tue|wed|thu|fri|sat|sun|\(?\d)", re.I)
@@ -126,10 +127,17 @@ def response_in_repeat_note(view: NoteView, anchor: int | None) -> PriorResponse
         if anchor is not None and s.start >= anchor:
             break
         t = s.text
-        if QUALITATIVE.search(t) and (_percent(t) is not None or RELIEF_DURATION.search(t)) and not THIS_SESSION.search(t) \
+        if QUALITATIVE.search(t) and (_percent(t) is not None or RELIEF_DURATION.search(t)) and not _this_session(t) \
                 and not re.search(r"\b(PT|physical therapy|physio|medication|meds|naproxen|ibuprofen|massage|chiro\w*|splint)\b", t, re.I):
             return _response_from(t)
     return None
+
+
+def _this_session(t: str) -> bool:
+    """The relief is today's result when the clause that states it says so ('80% relief post-procedure');
+    'Less HA since Mon's session, neck stiff today' states Monday's result and today's stiffness."""
+    pieces = [p for p in re.split(r"[,;]", t) if QUALITATIVE.search(p) or _percent(p) is not None]
+    return any(THIS_SESSION.search(p) for p in pieces or [t])
 
 
 def _response_from(t: str) -> PriorResponse:
@@ -148,14 +156,21 @@ def _response_from(t: str) -> PriorResponse:
     return PriorResponse(relief, dur)
 
 
+BLANK_FIELD = re.compile(r"\bresponse[^:\n]{0,30}:\s*_{3,}", re.I)
+
+
 def extract_prior_response(view: NoteView) -> PriorResponse | None:
     sents = view.sentences
     for i, s in enumerate(sents):
         t = s.text
         if not RESPONSE_CONTEXT.search(t) and not re.search(r"\b(last|prior|previous) (time|session|visit)\b|since then", t, re.I):
             continue
-        if THIS_SESSION.search(t) and not re.search(r"\b(prior|previous|last|ago|s/p)\b", t, re.I):
+        if _this_session(t) and not re.search(r"\b(prior|previous|last|ago|s/p)\b", t, re.I):
             continue  # "post-injection: 80% relief from TPI" is today's result
+        if BLANK_FIELD.search(t) or not (_percent(t) is not None or RELIEF_DURATION.search(t)
+                                         or any(q.group(0).lower() not in ("response", "responded") for q in QUALITATIVE.finditer(t))
+                                         or not QUALITATIVE.search(t)):
+            continue  # "Response to prior injection: ______" is a blank template field
         if not QUALITATIVE.search(t):
             # "Returns 10 weeks after TPI to the R QL. Reports ~70% improvement lasting 6 weeks."
             nxt = sents[i + 1].text if i + 1 < len(sents) else ""
