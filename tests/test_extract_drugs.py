@@ -97,6 +97,12 @@ ARITHMETIC = [
     pytest.param('Sarapin 5 mL + 1% Xylocaine 5 mL total.', [('lidocaine', 5, 'mL'), ('sarapin', 5, 'mL')], id='arithmetic-8'),
     pytest.param('Used 80 mg of methylprednisolone acetate in 4 mL of 1% lidocaine.', [('lidocaine', 4, 'mL'), ('methylprednisolone', 80, 'mg')], id='arithmetic-9'),
     pytest.param('Ropivacaine 0.2%, 1.5 mL at each of the four sites.', [('ropivacaine', 6, 'mL')], id='arithmetic-10'),
+    pytest.param('A mixture of 3 mL of 1% Xylocaine and 0.5 mL of Kenalog-40 (20 mg) was divided between four injections, '
+                 'two into each upper trapezius.', [('lidocaine', 3, 'mL'), ('triamcinolone', 20, 'mg')], id='divided-then-each'),
+    pytest.param('- mixed 4 mL 1% lido + 1 mL Kenalog-40 (5 mL total)\n- 2 in each trap b/l', [('lidocaine', 4, 'mL'),
+                 ('triamcinolone', 40, 'mg')], id='each-on-the-next-line'),
+    pytest.param('Each point: 0.5 mL 1% lidocaine + 5 mg triamcinolone (Kenalog-10, 0.5 mL).',
+                 [('lidocaine', 2, 'mL'), ('triamcinolone', 20, 'mg')], id='each-point-heading-covers-both'),
 ]
 
 

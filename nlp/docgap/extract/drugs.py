@@ -30,7 +30,9 @@ DILUENT = re.compile(r"(?:reconstitut\w*|dilut\w*|mixed)\s+(?:\w+\s+){0,2}?(?:in
 EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|TrP|pt|injection|muscle|location)s?\s+)?"
                          r"(?:received|receiving|got|getting|gets|was injected with|was given|with|:)\s*(?:a\s+)?$"
                          r"|\b(?:at|in|into|to|for)\s+(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*[:,]?\s*(?:[A-Za-z-]+\s+){0,2}$|\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*:?\s*$"
-                         r"|,\s*each\s*$|\beach\s+[^.;()]{0,40}\(\s*$", re.I)
+                         r"|,\s*each\s*$|\beach\s+[^.;()]{0,40}\(\s*$"
+                         # "Each point: 0.5 mL 1% lidocaine + 5 mg triamcinolone": the heading covers every dose
+                         r"|^\W*(?:each|every|per)\s+(?:site|point|trigger point|TP|TrP|injection)s?\s*:", re.I)
 ALLERGY = re.compile(r"^\W{0,3}(?:allergy|allergies|allergic|intoleran\w+|sensitivity|reaction)\b", re.I)
 
 
@@ -80,7 +82,7 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
             before_drugs = [o for o in ms if o.end <= ds]
             mixture_total = (len(before_drugs) >= 2 and TOTAL_AFTER.match(s.text[d.end():d.end() + 15])
                              and re.search(r"\bmix\w*|\+|\bwith\b|\bcombined\b", s.text[:d.start()], re.I)
-                             and re.search(r"[,)]", view.text[before_drugs[-1].end:ds]))  # "..., 10 mL total"
+                             and re.search(r"[,()]", view.text[before_drugs[-1].end:ds]))  # "..., 10 mL total", "(5 mL total)"
             if (re.search(r"=\s*$|\btotal (?:volume )?(?:of )?$", s.text[:d.start()][-20:], re.I) and len(ms) > 1
                     or mixture_total) and (d.group("unit") or "").lower() in VOLUME_UNITS:
                 continue  # "8 mL bupivacaine + 1 mL dexamethasone = 9 mL": the mixture, not one drug
@@ -189,11 +191,17 @@ def _apply_sentence_totals(view: NoteView, out: dict[str, DrugFact]) -> None:
 VOLUME_UNITS = ("ml", "cc", "cc's", "ccs", "cm3")
 
 
+# a dose divided among the points, or a new line / a stated total before the "each": the dose is a total
+DIVIDED = re.compile(r"\b(?:divided|split|distributed|spread|shared)\b|\n|\btotal\b", re.I)
+
+
 def _each_after(tail: str, unit: str | None = None):
     """'each' after a dose, unless another dose of the same kind comes first ('1 mL Kenalog-40 was
     prepared and 1 mL was injected at each point': that 'each' belongs to the second volume; in
     'lidocaine 0.5 mL + Kenalog 10 mg per site' it applies to both)."""
     e = EACH.match(tail)
+    if e and DIVIDED.search(tail[:e.start(0) + len(e.group(0))]):
+        return None  # "0.5 mL of Kenalog-40 was divided between four injections, two into each trapezius"
     if e and unit:
         kind = unit.lower() in VOLUME_UNITS
         for d in DOSE.finditer(tail[:e.end()]):
