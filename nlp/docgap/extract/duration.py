@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from ..facts import Evidence
-from .note import NUM, NoteView, to_number
+from .note import NUM, NoteView, folded, to_number
 
 UNIT_DAYS = {"d": 1, "day": 1, "w": 7, "wk": 7, "week": 7, "m": 30, "mo": 30, "mon": 30, "month": 30, "y": 365,
              "yr": 365, "year": 365}
@@ -21,6 +21,26 @@ DURATION = re.compile(
     rf"rear-ended|fell|fall|accident|collision|MVA|MVC|strained|lifting|twisted)\s+(?:[\w-]+\s+){{0,5}}?{NUMBER}\s*{UNIT}\s+ago"
     rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b(?!\s*(?:ago|old|later|after)\b)",
     re.I)
+# DURATION tries many alternatives at every position and costs more than the rest of this module, yet
+# most sentences cannot give a duration from it. A match gives one only with a digit next to its unit
+# ("3 mo", "x 3": a one-letter unit needs `x\s*\d` or `\d\s*[mdwy]\b`, see extract_duration) or
+# with a longer unit right after NUMBER's last word ("two weeks", "half a year", "couple of months").
+# The unit is always followed by a word boundary or (alternative 2) by "history"/"duration".
+DIGIT = re.compile(r"\d")
+DIGIT_UNIT = re.compile(rf"\d\s*\+?\s*[- ]?{UNIT}(?:\b|(?=[hd]))|x\s*\d", re.I)
+WORD_UNIT = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|a|an|"
+                       r"single|half|of)\s*\+?\s*[- ]?(?:days?|weeks?|wks?|wk|months?|mos?|mo|mths?|years?|yrs?|yr)(?:\b|(?=[hd]))",
+                       re.I)
+UNIT_WORDS = ("day", "week", "wk", "mo", "mth", "year", "yr")
+
+
+def _may_give_duration(text: str, low: str) -> bool:
+    """False only when no DURATION match in text can pass extract_duration's checks (low = folded(text))."""
+    if DIGIT.search(text) and DIGIT_UNIT.search(text):
+        return True
+    return any(u in low for u in UNIT_WORDS) and WORD_UNIT.search(text) is not None
+
+
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
                    r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
@@ -147,7 +167,8 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
         # procedure sections sometimes open with the indication; rank their durations last
         penalty = 2 if s.section == "procedure" else 0
         text = s.text
-        for m in DURATION.finditer(text):
+        low = folded(text)  # word prefilters: each pattern below needs one of its words in the sentence
+        for m in (DURATION.finditer(text) if _may_give_duration(text, low) else ()):
             if EXCLUDE.search(_clause_window(text, m)) or SCHEDULE_BEFORE.search(text[max(0, m.start() - 15):m.end()]):
                 continue
             g = [x for x in m.groups()]
@@ -171,11 +192,15 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
                 rank -= 1  # copy-forward text: "symptoms now for about 15 months" updates "x 1 yr" above it
             candidates.append((rank, s.start + m.start(), days,
                                Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
-        for m in YEAR_HALF.finditer(text):
+        for m in (YEAR_HALF.finditer(text) if "half" in low else ()):
             if not EXCLUDE.search(_clause_window(text, m)):
                 rank = (0 if PAIN.search(text) else 1) + penalty
                 candidates.append((rank, s.start + m.start(), 547, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
+        bare = any(w in low for w in ("pain", "symptoms", "discomfort", "ache"))
+        past_one = "the" in low and ("past" in low or "last" in low)
         for pattern in (BARE, PAST_ONE):
+            if not (bare if pattern is BARE else past_one):
+                continue
             for m in pattern.finditer(text):
                 if EXCLUDE.search(_clause_window(text, m)):
                     continue
@@ -189,14 +214,15 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
                     rank = (0 if PAIN.search(text) else 1) + penalty
                     candidates.append((rank, s.start + m.start(), days,
                                        Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
-        for m in ONSET_EVENT.finditer(text):
+        for m in (ONSET_EVENT.finditer(text) if any(w in low for w in ("since", "start", "began", "begun", "onset", "back"))
+                  else ()):
             if TREATMENT_GAP.search(m.group("gap") or "") or NOT_ONSET.search(text[max(0, m.start() - 40):m.start()]):
                 continue
             days = _event_days(m, view.date_of_service)
             if days:
                 rank = (0 if PAIN.search(text) else 1) + penalty
                 candidates.append((rank, s.start + m.start() + 1, days, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
-        for m in SINCE.finditer(text):
+        for m in (SINCE.finditer(text) if any(w in low for w in ("since", "onset", "begin", "start", "began", "begun")) else ()):
             if NOT_ONSET.search(text[max(0, m.start() - 40):m.start()]):
                 continue
             days = _since_days(m, view.date_of_service)

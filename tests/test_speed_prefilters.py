@@ -1,0 +1,46 @@
+"""The cheap prefilters in front of slow regexes must never skip text the regex would use."""
+import re
+
+from conftest import CORPUS, load_jsonl
+from docgap.extract import duration
+from docgap.extract.note import folded
+
+LETTER = re.compile(r"[a-z]", re.I)
+
+
+def test_folded_maps_every_re_i_letter_to_that_letter():
+    # A word prefilter (`"since" in folded(text)`) is exact only if each character that re.I matches to an
+    # ASCII letter folds to exactly that letter.
+    for c in range(0x110000):
+        ch = chr(c)
+        if LETTER.fullmatch(ch):
+            letters = [x for x in "abcdefghijklmnopqrstuvwxyz" if re.fullmatch(x, ch, re.I)]
+            assert [folded(ch)] == letters, hex(c)
+
+
+def _usable(m: re.Match) -> bool:
+    """The num/unit checks extract_duration applies before a DURATION match can give days."""
+    g = m.groups()
+    for i in range(0, len(g), 3):
+        if g[i] and g[i + 2]:
+            num, unit = g[i], g[i + 2]
+            break
+    else:
+        return False
+    return not (unit.lower() in ("m", "d", "w", "y") and not re.search(r"x\s*\d|\d\s*[mdwy]\b", m.group(0), re.I))
+
+
+EXTRA = ["pain for two weeks", "x3d", "a couple of months of pain", "6-month history", "3 mohx", "2 yrs duration",
+         "pain for one and a half years", "for half a year", "neck pain x 3 wks", "fell 2 months ago", "pain, 10 months",
+         "symptoms approximately eighteen months", "over the past 3-4 mos", "> 6 mo", "for ~ 1 yr", "since about 4-five weeks"]
+
+
+def test_duration_prefilter_keeps_every_usable_match():
+    texts = [r["text"] for name in ("dev", "test") for r in load_jsonl(CORPUS / f"{name}.jsonl")]
+    pieces = [p for t in texts for line in t.splitlines() for p in line.split(". ")] + EXTRA
+    kept = 0
+    for p in pieces:
+        if any(_usable(m) for m in duration.DURATION.finditer(p)):
+            kept += 1
+            assert duration._may_give_duration(p, folded(p)), p
+    assert kept > 100
