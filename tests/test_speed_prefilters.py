@@ -44,3 +44,20 @@ def test_duration_prefilter_keeps_every_usable_match():
             kept += 1
             assert duration._may_give_duration(p, folded(p)), p
     assert kept > 100
+
+
+def _pieces():
+    texts = [r["text"] for name in ("dev", "test") for r in load_jsonl(CORPUS / f"{name}.jsonl")]
+    return [p for t in texts for line in t.splitlines() for p in line.split(". ")]
+
+
+def test_response_context_prefilter_is_exact():
+    from docgap.extract.scores import RESPONSE_CONTEXT, response_context
+
+    extra = ["Response to last TrPIs on 3/4 was good", "the Feb injections", "Tuesday's DN helped", "the last one helped"]
+    hits = 0
+    for p in _pieces() + extra:
+        found = RESPONSE_CONTEXT.search(p) is not None
+        hits += found
+        assert response_context(p) == found, p
+    assert hits > 50

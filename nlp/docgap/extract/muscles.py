@@ -6,7 +6,7 @@ import re
 from ..facts import Evidence, Muscle
 from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
 from .procedure import DOSED, performed, sentence_is_planning
-from .scores import QUALITATIVE, RESPONSE_CONTEXT
+from .scores import QUALITATIVE, response_context
 
 SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
@@ -152,7 +152,7 @@ def _injected(view: NoteView, m: Mention) -> bool:
     s = m.sent
     if s.section in ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems"):
         return False
-    if RESPONSE_CONTEXT.search(s.text) and QUALITATIVE.search(s.text) and not PERFORMED_TODAY.search(s.text):
+    if QUALITATIVE.search(s.text) and response_context(s.text) and not PERFORMED_TODAY.search(s.text):
         return False  # "TrPI 5/6 (R masseter x2, R temporalis x1): reports ~50% less jaw pain for 3 wks"
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections

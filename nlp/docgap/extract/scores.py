@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..facts import PriorResponse
-from .note import NUM, NoteView, to_number
+from .note import NUM, NoteView, folded, to_number
 
 SCORE = r"(\d{1,2})(?:\s*/\s*10|\s*out of\s*10)?"
 PRE = re.compile(rf"\b(?:pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|before(?: the)?(?: procedure| injections?| TPIs?)?|baseline|prior to (?:the )?(?:procedure|injections?))"
@@ -36,6 +36,18 @@ RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|aft
                               r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s?\s+(?:TPIs?|injections?|session|needling|DN)|\bresponse to\b|\blast one\b|"
                               r"\b(?:injected|treated|needled)\b[^.\n]{0,80}\bon\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/)\w*|"
                               r"(TPI|injection|needling)s?\s+(?:\w+\s+){0,3}?(done|performed|given|received)\s+(on\b|last\b|in\b|mon|tue|wed|thu|fri|sat|sun|\(?\d)", re.I)
+# Every alternative of RESPONSE_CONTEXT names the treatment with one of these words (or is "response to" /
+# "last one"); checking for them first skips the slow search on most sentences.
+RESPONSE_WORDS = ("tpi", "trpi", "inject", "trigger", "needl", "dn", "procedure", "session", "treat", "response to",
+                  "last one")
+
+
+def response_context(t: str) -> bool:
+    """RESPONSE_CONTEXT.search(t), as a bool."""
+    low = folded(t)
+    return any(w in low for w in RESPONSE_WORDS) and RESPONSE_CONTEXT.search(t) is not None
+
+
 # the session's own result ("post-procedure 80% relief") is not the response to the prior injection
 THIS_SESSION = re.compile(r"\b(post[- ]?(procedure|injection|TPI)|immediately|after the procedure|at \d+ min|minutes? after|today)\b", re.I)
 RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately|roughly|around|held up for|a good)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+|a full\s+|a good\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
@@ -132,7 +144,7 @@ def extract_prior_response(view: NoteView) -> PriorResponse | None:
     sents = view.sentences
     for i, s in enumerate(sents):
         t = s.text
-        if not RESPONSE_CONTEXT.search(t) and not re.search(r"\b(last|prior|previous) (time|session|visit)\b|since then", t, re.I):
+        if not response_context(t) and not re.search(r"\b(last|prior|previous) (time|session|visit)\b|since then", t, re.I):
             continue
         if THIS_SESSION.search(t) and not re.search(r"\b(prior|previous|last|ago|s/p)\b", t, re.I):
             continue  # "post-injection: 80% relief from TPI" is today's result
