@@ -17,8 +17,9 @@ from .therapies import extract_therapies
 __all__ = ["extract_facts", "facts_from_view", "join_views", "view_of"]
 
 
-def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None) -> Facts:
-    return facts_from_view(view_of(doc, date_of_service), lex)
+def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None, text: str | None = None) -> Facts:
+    """text: optionally the string doc was made from."""
+    return facts_from_view(view_of(doc, date_of_service, text), lex)
 
 
 def _procedure_anchor(view: NoteView, proc_ev) -> int | None:

@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from spacy.tokens import Doc
+import numpy
+from medspacy._extensions import get_section_category_token
+from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.tokens import Doc, Token
 
 from ..pipeline import SPAN_GROUP
 
@@ -59,20 +62,66 @@ class NoteView:
         return {s.section for s in self.sentences if s.section}
 
 
-def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
-    sents: list[Sentence] = []
-    text = doc.text  # Doc.text joins every token on each access; a Span's text is a slice of it
-    by_token: list[Sentence | None] = [None] * len(doc)
-    for i, s in enumerate(doc.sents):
+def _sentence_bounds(doc: Doc) -> list[tuple[int, int, int, int, str | None]]:
+    """(token start, token end, start_char, end_char, section category) of each of doc.sents."""
+    if len(doc) and doc.has_annotation("SENT_START") and "sents" not in doc.user_hooks and _plain_section_extensions():
+        # The same values as the loop below, from the Doc's arrays and the entries the sectionizer
+        # wrote in user_data (see fastsection.py), without a Span and two Underscore objects per sentence.
+        n = len(doc)
+        arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(numpy.int64)
+        starts = [0] + (numpy.flatnonzero(arr[1:, 0] == 1) + 1).tolist()
+        ends = starts[1:] + [n]
+        idx, length = arr[:, 1].tolist(), arr[:, 2].tolist()
+        data = doc.user_data
+        out = []
+        for a, b in zip(starts, ends):
+            section = data.get(("._.", "section", idx[a], None))
+            cat = section.category if section is not None else None
+            out.append((a, b, idx[a], idx[b - 1] + length[b - 1], cat if cat else None))
+        return out
+    out = []
+    for s in doc.sents:
         sec = None
         try:
             cat = s[0]._.section_category
             sec = cat if cat else None
         except (AttributeError, IndexError):
             pass
-        sent = Sentence(i, s.start_char, s.end_char, text[s.start_char:s.end_char], sec)
+        out.append((s.start, s.end, s.start_char, s.end_char, sec))
+    return out
+
+
+def _plain_section_extensions() -> bool:
+    """token._.section is a stored value and token._.section_category medspaCy's getter of its category."""
+    if not (Token.has_extension("section") and Token.has_extension("section_category")):
+        return False
+    _, method, getter, setter = Token.get_extension("section")
+    return method is None and getter is None and setter is None and \
+        Token.get_extension("section_category")[2] is get_section_category_token
+
+
+def _doc_text(doc: Doc, text: str | None) -> str:
+    """doc.text, or the text the caller made doc from (spaCy keeps it exactly): Doc.text joins every
+    token again on each access."""
+    if text is not None and len(doc) and len(text) == doc[-1].idx + len(doc[-1].text_with_ws):
+        return text
+    return doc.text
+
+
+def _chars(doc: Doc, text: str, start: int, end: int) -> str:
+    """doc[start:end].text as a slice of text (a Span's text joins its tokens)."""
+    return text[doc[start].idx:doc[end - 1].idx + len(doc[end - 1])] if end > start else ""
+
+
+def view_of(doc: Doc, date_of_service: str | None = None, text: str | None = None) -> NoteView:
+    """text: optionally the string doc was made from (saves rebuilding doc.text)."""
+    sents: list[Sentence] = []
+    text = _doc_text(doc, text)  # a Span's text is a slice of it
+    by_token: list[Sentence | None] = [None] * len(doc)
+    for i, (start, end, start_char, end_char, sec) in enumerate(_sentence_bounds(doc)):
+        sent = Sentence(i, start_char, end_char, text[start_char:end_char], sec)
         sents.append(sent)
-        by_token[s.start:s.end] = [sent] * (s.end - s.start)
+        by_token[start:end] = [sent] * (end - start)
     _close_list_sections(text, sents)
     mentions = []
     for span in doc.spans.get(SPAN_GROUP, []):
@@ -87,16 +136,19 @@ def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
             if span.start <= ms and me <= span.end:
                 continue  # a cue inside the target itself ("needling without injectate")
             if 0 <= ms < len(by_token) and by_token[ms] is sent:
-                if m.category == "NEGATED_EXISTENCE" and (
-                        PROCEDURAL_NEGATION.match(text[doc[me - 1].idx + len(doc[me - 1]):][:25])
-                        or re.search(r"aspirat\w*\W{0,3}$", text[max(0, doc[ms].idx - 20):doc[ms].idx], re.I)):
-                    continue  # "negative aspiration", "no blood return": procedure safety, not negation
-                if m.category == "NEGATED_EXISTENCE" and OUTCOME_AFTER.match(text[doc[me - 1].idx + len(doc[me - 1]):][:30]):
-                    continue  # "PT without improvement, naproxen ...": an outcome, not the absence of naproxen
-                mods.add(m.category)
-                mod_texts.append(doc[ms:me].text)
-        mentions.append(Mention(span.label_, meta.get("value", ""), tuple(meta.get("extra") or ()), span.text,
-                                span.start_char, span.end_char, sent, mods, mod_texts))
+                category = m.category
+                if category == "NEGATED_EXISTENCE":
+                    after = doc[me - 1].idx + len(doc[me - 1])
+                    if PROCEDURAL_NEGATION.match(text[after:after + 25]) \
+                            or re.search(r"aspirat\w*\W{0,3}$", text[max(0, doc[ms].idx - 20):doc[ms].idx], re.I):
+                        continue  # "negative aspiration", "no blood return": procedure safety, not negation
+                    if OUTCOME_AFTER.match(text[after:after + 30]):
+                        continue  # "PT without improvement, naproxen ...": an outcome, not the absence of naproxen
+                mods.add(category)
+                mod_texts.append(_chars(doc, text, ms, me))
+        start_char, end_char = span.start_char, span.end_char
+        mentions.append(Mention(span.label_, meta.get("value", ""), tuple(meta.get("extra") or ()),
+                                text[start_char:end_char], start_char, end_char, sent, mods, mod_texts))
     mentions.sort(key=lambda m: m.start)
     _unchecked_boxes(text, mentions)
     return NoteView(text, sents, mentions, date_of_service)
