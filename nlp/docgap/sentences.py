@@ -11,7 +11,7 @@ Compare with PyRuSH and spaCy's sentencizer: benchmarks/sentence_splitters.py.
 from __future__ import annotations
 
 import numpy
-from spacy.attrs import IDX, SENT_START
+from spacy.attrs import IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -22,21 +22,36 @@ sx fx px rx y.o inc cont""".split())
 BULLETS = frozenset({"-", "*", "•", "·", "○", "▪", "–", "—", ">"})
 
 
-SENTENCE_END_CHARS = numpy.array([ord(c) for c in "\n.!?"], dtype=numpy.uint32)
+_ENDS: dict[int, bool] = {}  # ORTH id -> the token text holds a line break, '.', '!' or '?' (same in every Doc)
+
+
+def _has_end_char(orth: int, strings) -> bool:
+    found = _ENDS.get(orth)
+    if found is None:
+        if len(_ENDS) > 200_000:
+            _ENDS.clear()
+        text = strings[orth]
+        found = _ENDS[orth] = "\n" in text or "." in text or "!" in text or "?" in text
+    return found
 
 
 def _candidates(doc: Doc) -> list[int]:
     """The tokens that can start a sentence. Every rule below needs a line break, '.', '!' or '?' in
-    the previous token (or the one before it, across a run of spaces); looking at only those tokens
-    gives the same flags without a Python step (and a Token object) for every token of the note."""
-    chars = numpy.frombuffer(doc.text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32)
-    hits = numpy.flatnonzero(numpy.isin(chars, SENTENCE_END_CHARS))
-    if not len(hits):
-        return []
-    starts = doc.to_array([IDX]).astype(numpy.int64).ravel()
-    owners = numpy.unique(numpy.searchsorted(starts, hits, side="right") - 1)  # the tokens holding them
-    cands = numpy.unique(numpy.concatenate([owners + 1, owners + 2]))
-    return cands[(cands >= 1) & (cands < len(doc))].tolist()
+    the previous token (or the one before it, across a run of spaces; a token's trailing whitespace is
+    at most one space); looking at only those tokens gives the same flags without a Python step (and
+    a Token object) for every token of the note."""
+    arr = doc.to_array([ORTH, IS_SPACE])
+    orths = arr[:, 0]
+    uniq = numpy.unique(orths)
+    strings = doc.vocab.strings
+    ends = uniq[[_ENDS.get(o) or _has_end_char(o, strings) for o in uniq.tolist()]]
+    owners = numpy.flatnonzero(numpy.isin(orths, ends))
+    n = len(doc)
+    nxt = owners + 1
+    nxt = nxt[nxt < n]
+    skip = nxt[arr[nxt, 1] != 0] + 1  # the token after a run of spaces that follows the owner
+    cands = numpy.unique(numpy.concatenate([nxt, skip]))
+    return cands[cands < n].tolist()
 
 
 @Language.component("docgap_sentences", assigns=["token.is_sent_start"])
