@@ -10,7 +10,7 @@ from .duration import extract_duration
 from .findings import extract_imaging, extract_palpation
 from .muscles import extract_injection_count, extract_muscles
 from .note import NoteView, join_views, view_of
-from .procedure import detect_procedure, detect_repeat, procedure_end, resection
+from .procedure import after_procedure, detect_procedure, detect_repeat, done_in_block, procedure_end, resection
 from .scores import extract_pain_scores, extract_prior_response, response_in_repeat_note
 from .therapies import extract_therapies
 
@@ -25,10 +25,8 @@ def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None, t
 def _procedure_anchor(view: NoteView, proc_ev) -> int | None:
     """Where today's procedure is narrated: the first sentence with a closing procedural detail
     (needle, aspiration, tolerated), else the procedure's own mention."""
-    from .procedure import AFTER_PROCEDURE, DONE_IN_BLOCK
-
     for s in view.sentences:
-        if DONE_IN_BLOCK.search(s.text) or AFTER_PROCEDURE.search(s.text):
+        if done_in_block(s.text) or after_procedure(s.text):
             return s.start
     return proc_ev.start if proc_ev else None
 

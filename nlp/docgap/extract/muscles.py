@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 from ..facts import Evidence, Muscle
-from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
-from .procedure import DOSED, performed, sentence_is_planning
-from .scores import QUALITATIVE, response_context
+from .note import NUM, Mention, NoteView, cue, injection_cue, to_number
+from .procedure import dosed, performed, sentence_is_planning
+from .scores import qualitative, response_context
 
 SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
@@ -95,9 +95,11 @@ def _expand(word: str) -> list[str | None]:
 
 PERFORMED_TODAY = re.compile(r"\b(today|this visit|were performed|was performed)\b", re.I)
 NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b|\b(?:deferred|skipped|omitted|left alone)\b", re.I)
+not_injected = cue(NOT_INJECTED)
 
 
 STRONG_INJECTION = re.compile(r"inject|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|\bDN\b|\bIMS\b", re.I)
+strong_injection = cue(STRONG_INJECTION)
 LEAD_IN_WORDS = re.compile(r"inject|needl|\bTPIs?\b|\bsites?\b|\bpoints\b|\blog\b|treated|\bDN\b|\bIMS\b|\bTDN\b", re.I)
 
 
@@ -128,13 +130,13 @@ def _counted_beside_injectate(view: NoteView, s) -> bool:
     if not re.search(r"(?:\bx|×)\s?\d|\b\d+\s*(?:pts?|points?|sites?|TrPs?)\b", s.text, re.I):
         return False
     near = view.sentences[max(0, s.index - 1):s.index + 2]
-    return any(t is not s and (view.in_sentence(t, "DRUG") or DOSED.search(t.text)) for t in near)
+    return any(t is not s and (view.in_sentence(t, "DRUG") or dosed(t.text)) for t in near)
 
 
 def _injected(view: NoteView, m: Mention) -> bool:
     if not performed(m, view):
         return False
-    if NOT_INJECTED.search(m.sent.text) and m.sent.text.count(",") < 3:
+    if not_injected(m.sent.text) and m.sent.text.count(",") < 3:
         # "L medial pterygoid: tender intraorally, no referral; not injected today." (the muscle's own
         # clause, or the clause right after it when the muscle's clause is only findings)
         rel = m.start - m.sent.start
@@ -146,19 +148,19 @@ def _injected(view: NoteView, m: Mention) -> bool:
             pos += len(c) + 1
         own = clauses[k]
         nxt = clauses[k + 1] if k + 1 < len(clauses) else ""
-        if NOT_INJECTED.search(own) or (NOT_INJECTED.search(nxt) and not INJECTION_CUE.search(own)
+        if not_injected(own) or (not_injected(nxt) and not injection_cue(own)
                                         and not re.search(r"\b(?:performed|were|was)\b", nxt, re.I)):
             return False
     s = m.sent
     if s.section in ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems"):
         return False
-    if QUALITATIVE.search(s.text) and response_context(s.text) and not PERFORMED_TODAY.search(s.text):
+    if qualitative(s.text) and response_context(s.text) and not PERFORMED_TODAY.search(s.text):
         return False  # "TrPI 5/6 (R masseter x2, R temporalis x1): reports ~50% less jaw pain for 3 wks"
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
-        return bool(STRONG_INJECTION.search(s.text) or DOSED.search(s.text)) or lead_in(view, s) is not None \
+        return bool(strong_injection(s.text) or dosed(s.text)) or lead_in(view, s) is not None \
             or _counted_beside_injectate(view, s)
-    if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or DOSED.search(s.text) \
+    if injection_cue(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or dosed(s.text) \
             or re.match(r"\s*:?\s*\d{1,2}\s*(?:TrPs?|TPs?)\b", view.text[m.end:m.end + 12]) \
             or (view.in_sentence(s, "DRUG") and re.search(r"\b(?:to|into)\s+(?:the\s+)?", s.text)):
         return True  # "1% lidocaine 1 mL each: R upper trapezius, ...", "Bupivacaine 0.25% to the bilateral rectus abdominis"
@@ -523,7 +525,7 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
         if s.section in ("history_of_present_illness", "past_medical_history", "medications"):
             continue
         ss = SIDE_SUM.search(s.text)
-        if ss and (INJECTION_CUE.search(s.text) or re.search(r"points?|TrPs?", s.text, re.I)):
+        if ss and (injection_cue(s.text) or re.search(r"points?|TrPs?", s.text, re.I)):
             a, b = to_number(ss.group(1)), to_number(ss.group(3))
             if a and b and ss.group(2)[0].lower() != ss.group(4)[0].lower():
                 return int(a + b)  # "2 points on the left and 2 on the right"
@@ -534,7 +536,7 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             continue
         if re.search(r"\b(ago|previous|prior(?! to)|last (?:time|visit|session))\b", s.text, re.I):
             continue
-        if not (INJECTION_CUE.search(s.text) or re.search(r"trigger|TrP|\bTPs?\b|points?\b", s.text, re.I)
+        if not (injection_cue(s.text) or re.search(r"trigger|TrP|\bTPs?\b|points?\b", s.text, re.I)
                 or any(s.start <= mu.start < s.end for mu in muscles)):
             continue
         for t in TOTAL.finditer(s.text):

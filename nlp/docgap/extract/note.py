@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
 
 import numpy
 from medspacy._extensions import get_section_category_token
@@ -216,6 +218,12 @@ def folded(text: str) -> str:
     return text.replace("\u0130", "i").lower().replace("\u017f", "s").replace("\u0131", "i")
 
 
+def cue(pattern: re.Pattern) -> Callable[[str], bool]:
+    """pattern.search(text) is not None, remembered for recent texts: the extractors test the same sentence
+    once per mention in it, and several of them scan every sentence of the note."""
+    return lru_cache(maxsize=4096)(lambda text: pattern.search(text) is not None)
+
+
 WORD_NUMBERS = {"one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "both": 2, "three": 3, "four": 4, "five": 5,
                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
                 "several": None, "few": None, "couple": 2, "a couple": 2, "fifteen": 15, "twenty": 20,
@@ -235,11 +243,13 @@ INJECTION_CUE = re.compile(
     r"inject|injection|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|instill|\binj\b|\bsites?\b|"
     r"(?:\bx|×)\s?\d+(?!\s*(?:d|days?|wks?|weeks?|mos?|months?|yrs?|years?|hrs?|hours?|mins?|minutes?|sessions?|visits?)\b)",
     re.I)
+injection_cue = cue(INJECTION_CUE)
 PERFORMED_CUE = re.compile(
     r"\b(injected|infiltrated|instilled|needled|performed|administered|given|completed|done|placed|delivered|"
     r"treated|tolerated|were injected|was injected|injections? (?:to|into|of|in)|today|this visit|this session|"
     r"aspirat\w*|prepped|prepared|sterile|cleaned|gauge|\d+\s?g|band-?aids?|EBL|hemostasis|consent obtained)\b",
     re.I)
+performed_cue = cue(PERFORMED_CUE)
 OUTCOME_AFTER = re.compile(r"^[ \t]{0,3}(?:(?:significant|meaningful|lasting|much|any|durable|sustained|real|noticeable)\s+)?"
                            r"(?:relief|improvement|benefit|help|helping|helped|helpful|working|effective|success|effect|going away|gone away|"
                            r"responded|responding|response)\b", re.I)

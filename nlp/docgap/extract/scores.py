@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..facts import PriorResponse
-from .note import NUM, NoteView, folded, to_number
+from .note import NUM, NoteView, cue, folded, to_number
 
 SCORE = r"(\d{1,2})(?:\s*/\s*10|\s*out of\s*10)?"
 PRE = re.compile(rf"\b(?:pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|before(?: the)?(?: procedure| injections?| TPIs?)?|baseline|prior to (?:the )?(?:procedure|injections?))"
@@ -52,6 +52,7 @@ def response_context(t: str) -> bool:
 THIS_SESSION = re.compile(r"\b(post[- ]?(procedure|injection|TPI)|immediately|after the procedure|at \d+ min|minutes? after|today)\b", re.I)
 RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately|roughly|around|held up for|a good)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+|a full\s+|a good\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
 QUALITATIVE = re.compile(r"\b(eased|good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
+qualitative = cue(QUALITATIVE)
 
 
 def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int | None, int | None]:
@@ -118,7 +119,7 @@ def response_in_repeat_note(view: NoteView, anchor: int | None) -> PriorResponse
         if anchor is not None and s.start >= anchor:
             break
         t = s.text
-        if QUALITATIVE.search(t) and (_percent(t) is not None or RELIEF_DURATION.search(t)) and not THIS_SESSION.search(t) \
+        if qualitative(t) and (_percent(t) is not None or RELIEF_DURATION.search(t)) and not THIS_SESSION.search(t) \
                 and not re.search(r"\b(PT|physical therapy|physio|medication|meds|naproxen|ibuprofen|massage|chiro\w*|splint)\b", t, re.I):
             return _response_from(t)
     return None
@@ -148,10 +149,10 @@ def extract_prior_response(view: NoteView) -> PriorResponse | None:
             continue
         if THIS_SESSION.search(t) and not re.search(r"\b(prior|previous|last|ago|s/p)\b", t, re.I):
             continue  # "post-injection: 80% relief from TPI" is today's result
-        if not QUALITATIVE.search(t):
+        if not qualitative(t):
             # "Returns 10 weeks after TPI to the R QL. Reports ~70% improvement lasting 6 weeks."
             nxt = sents[i + 1].text if i + 1 < len(sents) else ""
-            if not (QUALITATIVE.search(nxt) and (_percent(nxt) is not None or RELIEF_DURATION.search(nxt))
+            if not (qualitative(nxt) and (_percent(nxt) is not None or RELIEF_DURATION.search(nxt))
                     and not THIS_SESSION.search(nxt)):
                 continue
             t = nxt

@@ -5,8 +5,8 @@ import re
 from dataclasses import replace
 
 from ..facts import Therapy
-from .note import INJECTION_CUE, NoteView
-from .procedure import PAST_CUE, TODAY_DONE
+from .note import NoteView, injection_cue
+from .procedure import past_cue, today_done
 
 # The strongest documented outcome wins: a plan to continue a failed therapy keeps `failed`.
 PRECEDENCE = (("FAILED", "failed"), ("DECLINED", "declined"), ("NEGATED_EXISTENCE", "negated"),
@@ -121,8 +121,8 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
         if m.label == "THERAPY" and _component(view, m, therapy_mentions):
             continue
         if m.label in ("TPI", "OTHER_PROCEDURE"):
-            past_other = m.label == "OTHER_PROCEDURE" and m.section != "procedure" and not TODAY_DONE.search(m.sent.text) \
-                and (m.has("HISTORICAL") or PAST_CUE.search(m.sent.text))
+            past_other = m.label == "OTHER_PROCEDURE" and m.section != "procedure" and not today_done(m.sent.text) \
+                and (m.has("HISTORICAL") or past_cue(m.sent.text))
             if not (ELSEWHERE.search(m.sent.text) or past_other):
                 continue  # "Trochanteric bursa injection by ortho last year - no help" is a therapy tried
             # injections done elsewhere before are a conservative treatment tried (LABELLING.md: other)
@@ -138,7 +138,7 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
         if m.sent.index in session_sentences and m.value != "other" and not m.has("HISTORICAL", "TRIED", "FAILED") \
                 and not any(r.search(_clause(view, m)) for r in failed_res):
             continue  # the session's own procedure sentence (e.g. "dry needling performed")
-        if m.section == "procedure" and INJECTION_CUE.search(m.sent.text) and not m.has("FAILED", "TRIED", "HISTORICAL"):
+        if m.section == "procedure" and injection_cue(m.sent.text) and not m.has("FAILED", "TRIED", "HISTORICAL"):
             continue
         status = _status(view, m, failed_res, procedure_end)
         name = m.extra[0] if m.extra else m.value
