@@ -61,3 +61,16 @@ def test_response_context_prefilter_is_exact():
         hits += found
         assert response_context(p) == found, p
     assert hits > 50
+
+
+def test_muscle_prefilters_are_exact():
+    from docgap.extract.muscles import IN_EACH, _in_each
+
+    extra = ["2 each", "x2 ea", "3 per side", "one on either side", "each side x2", "2 points in every muscle"]
+    hits = 0
+    for p in _pieces() + extra:
+        m = IN_EACH.search(p)
+        hits += m is not None
+        got = _in_each(p)
+        assert (got and got.span()) == (m and m.span()), p
+    assert hits > 10

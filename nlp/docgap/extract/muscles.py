@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..facts import Evidence, Muscle
-from .note import NUM, Mention, NoteView, cue, injection_cue, to_number
+from .note import NUM, Mention, NoteView, cue, folded, injection_cue, to_number
 from .procedure import dosed, performed, sentence_is_planning
 from .scores import qualitative, response_context
 
@@ -31,6 +31,15 @@ IN_EACH = re.compile(rf"\b({NUM})\s+(?:injections?\s+|sites?\s+|points?\s+|trigg
                      rf"|\b({NUM})\s+(?:per|each|on each|on either)\s+side\b"
                      rf"|\b({NUM})\s+(?:injections?|sites?|points?|needles?)\s+each\s+(?:in|into|to|at)\b",
                      re.I)
+EACH_WORDS = ("ea", "every", "per", "either")  # every alternative of IN_EACH has one ("each" holds "ea")
+
+
+def _in_each(text: str) -> re.Match | None:
+    """IN_EACH.search(text), skipping the slow search when none of its words is there."""
+    low = folded(text)
+    return IN_EACH.search(text) if any(w in low for w in EACH_WORDS) else None
+
+
 TOTAL = re.compile(
     rf"(?:total(?:\s+of)?|totaling|number of (?:injections|trigger points|sites)(?: injected)?|(?:TrPs?|TPs?|trigger points|points|sites)\s+(?:injected|needled|treated)\s*:|#\s*(?:of\s*)?(?:injections|sites|TPs|trigger points)|injections?\s*(?:performed|given)?\s*:|sites?\s*:)\s*:?\s*({NUM})\b"
     rf"|\b({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+|myofascial\s+)?(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points|TPIs)\s+(?:\w+\s+){{0,3}}?(?:were|was)?\s*(?:injected|needled|treated|performed|identified and injected|given)"
@@ -276,7 +285,7 @@ def _respectively(view: NoteView, m: Mention) -> dict:
     """'to the right gluteus medius and the right piriformis, 2 and 1 respectively';
     'R and L upper trapezius and R levator scapulae injected at 3, 2 and 1 points respectively'.
     Returns {side: count} for this mention ({None: count} when it has no side pair)."""
-    r = RESPECTIVELY.search(m.sent.text)
+    r = RESPECTIVELY.search(m.sent.text) if "respectively" in folded(m.sent.text) else None
     if not r:
         return {}
     nums = [to_number(x) for x in re.split(r"\s*(?:,|and|&)\s*", r.group(1)) if x.strip()]
@@ -409,7 +418,7 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
                 muscles.append(Muscle(m.value, _expand(other.group(2))[0], int(c), m.text, m.start, m.end))
         if len(resp) == 1 and None in resp:
             n = resp[None]
-        each = IN_EACH.search(view.text[m.start:m.sent.end]) or IN_EACH.search(view.text[m.sent.start:m.start])
+        each = _in_each(view.text[m.start:m.sent.end]) or _in_each(view.text[m.sent.start:m.start])
         by_side = {k: v for k, v in resp.items() if k} or (_side_counts(view, m) if len(sides) == 2 else {})
         for side in sides:
             per = by_side.get(side, n)
@@ -524,7 +533,8 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
     for s in view.sentences:
         if s.section in ("history_of_present_illness", "past_medical_history", "medications"):
             continue
-        ss = SIDE_SUM.search(s.text)
+        low = folded(s.text)  # SIDE_SUM needs "the" and a side word
+        ss = SIDE_SUM.search(s.text) if "the" in low and ("left" in low or "right" in low) else None
         if ss and (injection_cue(s.text) or re.search(r"points?|TrPs?", s.text, re.I)):
             a, b = to_number(ss.group(1)), to_number(ss.group(3))
             if a and b and ss.group(2)[0].lower() != ss.group(4)[0].lower():

@@ -162,6 +162,8 @@ CHECKBOX = re.compile(r"\[\s*([xX✓✔*]?)\s*\]|☐|☑|☒")
 def _unchecked_boxes(text: str, mentions: list[Mention]) -> None:
     """Template checkboxes: '[ ] Trigger point injection(s)  [X] Sacroiliac joint injection' - a mention
     after an empty box on its line (with no other box between) is not documented."""
+    if not any(c in text for c in "[☐☑☒"):
+        return  # no box anywhere: CHECKBOX cannot match
     for m in mentions:
         line_start = text.rfind("\n", 0, m.start) + 1
         boxes = list(CHECKBOX.finditer(text, line_start, m.start))

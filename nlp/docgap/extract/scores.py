@@ -6,6 +6,7 @@ import re
 from ..facts import PriorResponse
 from .note import NUM, NoteView, cue, folded, to_number
 
+DIGIT = re.compile(r"\d")
 SCORE = r"(\d{1,2})(?:\s*/\s*10|\s*out of\s*10)?"
 PRE = re.compile(rf"\b(?:pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|before(?: the)?(?: procedure| injections?| TPIs?)?|baseline|prior to (?:the )?(?:procedure|injections?))"
                  rf"\s*(?:pain)?\s*(?:score|level|rating|intensity|VAS|NRS)?\s*(?:was|is|of|=|:|-)?\s*{SCORE}", re.I)
@@ -60,6 +61,8 @@ def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int 
     pre = post = None
     for s in view.sentences:
         t = s.text
+        if not DIGIT.search(t):
+            continue  # every score pattern below needs a digit
         if pre is None:
             m = PRE.search(t) or PRE_AFTER.search(t)
             if m and int(m.group(1)) <= 10:
