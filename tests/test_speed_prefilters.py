@@ -30,7 +30,7 @@ def _usable(m: re.Match) -> bool:
     return not (unit.lower() in ("m", "d", "w", "y") and not re.search(r"x\s*\d|\d\s*[mdwy]\b", m.group(0), re.I))
 
 
-EXTRA = ["pain for two weeks", "x3d", "a couple of months of pain", "6-month history", "3 mohx", "2 yrs duration",
+EXTRA = ["x3 to four d of pain", "pain x 3 for an d", "pain for two weeks", "x3d", "a couple of months of pain", "6-month history", "3 mohx", "2 yrs duration",
          "pain for one and a half years", "for half a year", "neck pain x 3 wks", "fell 2 months ago", "pain, 10 months",
          "symptoms approximately eighteen months", "over the past 3-4 mos", "> 6 mo", "for ~ 1 yr", "since about 4-five weeks"]
 

@@ -22,23 +22,30 @@ DURATION = re.compile(
     rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b(?!\s*(?:ago|old|later|after)\b)",
     re.I)
 # DURATION tries many alternatives at every position and costs more than the rest of this module, yet
-# most sentences cannot give a duration from it. A match gives one only with a digit next to its unit
-# ("3 mo", "x 3": a one-letter unit needs `x\s*\d` or `\d\s*[mdwy]\b`, see extract_duration) or
-# with a longer unit right after NUMBER's last word ("two weeks", "half a year", "couple of months").
-# The unit is always followed by a word boundary or (alternative 2) by "history"/"duration".
+# most sentences cannot give a duration from it. A match gives one only if NUMBER's last token is
+# followed (across `\s*\+?\s*[- ]?`) by the unit, and the unit by a word boundary or (alternative 2) by
+# "history"/"duration"; with the digits of NUMBER that is DIGIT_UNIT. With a number word ("two",
+# "half a", "couple of") the unit is either a longer one (WORD_UNIT) or a one-letter one, which
+# extract_duration keeps only when the match holds `\d\s*[mdwy]\b` (then DIGIT_UNIT) or `x\s*\d`.
+NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|a|an|single|half|of)"
 DIGIT = re.compile(r"\d")
-DIGIT_UNIT = re.compile(rf"\d\s*\+?\s*[- ]?{UNIT}(?:\b|(?=[hd]))|x\s*\d", re.I)
-WORD_UNIT = re.compile(r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|a|an|"
-                       r"single|half|of)\s*\+?\s*[- ]?(?:days?|weeks?|wks?|wk|months?|mos?|mo|mths?|years?|yrs?|yr)(?:\b|(?=[hd]))",
-                       re.I)
+DIGIT_UNIT = re.compile(rf"\d\s*\+?\s*[- ]?{UNIT}(?:\b|(?=[hd]))", re.I)
+X_DIGIT = re.compile(r"x\s*\d", re.I)
+WORD_UNIT = re.compile(rf"{NUMBER_WORD}\s*\+?\s*[- ]?(?:days?|weeks?|wks?|wk|months?|mos?|mo|mths?|years?|yrs?|yr)(?:\b|(?=[hd]))", re.I)
+WORD_LETTER_UNIT = re.compile(rf"{NUMBER_WORD}\s*\+?\s*[- ]?[dwmy](?:\b|(?=[hd]))", re.I)
 UNIT_WORDS = ("day", "week", "wk", "mo", "mth", "year", "yr")
 
 
 def _may_give_duration(text: str, low: str) -> bool:
     """False only when no DURATION match in text can pass extract_duration's checks (low = folded(text))."""
-    if DIGIT.search(text) and DIGIT_UNIT.search(text):
+    x_digit = False
+    if DIGIT.search(text):
+        if DIGIT_UNIT.search(text):
+            return True
+        x_digit = X_DIGIT.search(text) is not None
+    if any(u in low for u in UNIT_WORDS) and WORD_UNIT.search(text):
         return True
-    return any(u in low for u in UNIT_WORDS) and WORD_UNIT.search(text) is not None
+    return x_digit and WORD_LETTER_UNIT.search(text) is not None
 
 
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
