@@ -53,12 +53,26 @@ class NoteView:
     sentences: list[Sentence]
     mentions: list[Mention]
     date_of_service: str | None = None
+    _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _index_key: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def of(self, *labels: str) -> list[Mention]:
         return [m for m in self.mentions if m.label in labels]
 
     def in_sentence(self, sent: Sentence, *labels: str) -> list[Mention]:
-        return [m for m in self.mentions if m.sent is sent and (not labels or m.label in labels)]
+        ms = self._by_sentence().get(id(sent), ())
+        return [m for m in ms if m.sent is sent and (not labels or m.label in labels)]
+
+    def _by_sentence(self) -> dict[int, list[Mention]]:
+        """id(sentence) -> its mentions in order, built once (in_sentence is asked once per mention);
+        rebuilt if the mention list has changed since."""
+        key = (id(self.mentions), len(self.mentions))
+        if self._index_key != key:
+            index: dict[int, list[Mention]] = {}
+            for m in self.mentions:
+                index.setdefault(id(m.sent), []).append(m)
+            self._index, self._index_key = index, key
+        return self._index
 
     def sections(self) -> set[str]:
         return {s.section for s in self.sentences if s.section}

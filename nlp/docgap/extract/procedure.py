@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..facts import Evidence
-from .note import Mention, NoteView, Sentence, cue, injection_cue, performed_cue
+from .note import Mention, NoteView, Sentence, cue, folded, injection_cue, performed_cue
 
 NOT_NOW = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "DECLINED")
 PLANNING_SECTIONS = {"plan"}
@@ -190,6 +190,11 @@ tpi_past = cue(TPI_PAST)
 NO_PROCEDURE = re.compile(r"\bno procedures? (?:was |were )?(?:performed|done)(?: today)?\b|\binjections? (?:were |was )?(?:deferred|postponed|cancel+ed|held)\b", re.I)
 
 
+def _no_procedure(t: str) -> bool:
+    low = folded(t)  # each alternative of NO_PROCEDURE holds one of these
+    return ("no procedure" in low or "injection" in low) and NO_PROCEDURE.search(t) is not None
+
+
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
     tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)
            and not (tpi_past(m.sent.text) and not today_done(m.sent.text))]
@@ -201,7 +206,7 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
     implicit = []
     all_tpi = view.of("TPI")
     called_off = [m for m in all_tpi if not_done_cue(m.sent.text) and not done_strong(m.sent.text)]
-    called_off += [s for s in view.sentences if NO_PROCEDURE.search(s.text)]
+    called_off += [s for s in view.sentences if _no_procedure(s.text)]
     if called_off and not any(done_strong(m.sent.text) for m in all_tpi):
         # "scheduled today for TPI L QL" ... "TPI DEFERRED today given INR 3.6"
         return None, None
