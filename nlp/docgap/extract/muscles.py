@@ -521,13 +521,28 @@ SIDE_SUM = re.compile(rf"\b({NUM})\s+(?:(?:points?|injections?|sites?|TrPs?|TPs?
                       rf"(?:\s+side)?\s*(?:,|and|&|;)\s*({NUM})\s+(?:(?:points?|injections?|sites?|TrPs?|TPs?|trigger points?)\s+)?(?:on|in|to)\s+the\s+(left|right)\b", re.I)
 
 
+TOTAL_LINE = re.compile(r"\s*totals?\b[^.]*?\b(\d{1,2})\s+(?:injections|sites|trigger points|points|TrPs)\b", re.I)
+PAST_WORD = re.compile(r"\b(ago|previous|prior(?! to)|last (?:time|visit|session))\b", re.I)
+DIGIT = re.compile(r"\d")
+# A TOTAL match is used only when its number is digits, a number word, or "a"/"an" with "single".
+COUNT_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+               "fifteen", "eighteen", "twenty", "single")
+
+
+def _may_count(text: str) -> bool:
+    if DIGIT.search(text):
+        return True
+    low = folded(text)
+    return any(w in low for w in COUNT_WORDS)
+
+
 def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[Evidence] = ()) -> int | None:
     """An explicit total wins; then 'each muscle once'; then the sum of per-muscle counts (group terms
     with a count included); then a count written against a single muscle."""
     attached: list[int] = []
     for s in view.sentences:
         # "Total Depo-Medrol 80 mg, bupivacaine 6 mL, 2 injections."
-        tl = re.match(r"\s*totals?\b[^.]*?\b(\d{1,2})\s+(?:injections|sites|trigger points|points|TrPs)\b", s.text, re.I)
+        tl = TOTAL_LINE.match(s.text)
         if tl and s.section not in ("history_of_present_illness", "past_medical_history", "medications"):
             return int(tl.group(1))
     for s in view.sentences:
@@ -544,10 +559,12 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             continue
         if s.section == "plan" and sentence_is_planning(view, s):
             continue
-        if re.search(r"\b(ago|previous|prior(?! to)|last (?:time|visit|session))\b", s.text, re.I):
+        if PAST_WORD.search(s.text):
             continue
         if not (injection_cue(s.text) or re.search(r"trigger|TrP|\bTPs?\b|points?\b", s.text, re.I)
                 or any(s.start <= mu.start < s.end for mu in muscles)):
+            continue
+        if not _may_count(s.text):
             continue
         for t in TOTAL.finditer(s.text):
             gi = next(i for i, g in enumerate(t.groups(), 1) if g)
