@@ -74,3 +74,23 @@ def test_muscle_prefilters_are_exact():
         got = _in_each(p)
         assert (got and got.span()) == (m and m.span()), p
     assert hits > 10
+
+
+def test_repeat_cues_are_repeat_cue_finditer():
+    import sys
+
+    from conftest import ROOT
+    from docgap.extract.procedure import REPEAT_CUE, repeat_cues
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from notes import NoteMaker
+
+    texts = [r["text"] for name in ("dev", "test") for r in load_jsonl(CORPUS / f"{name}.jsonl")]
+    texts += [r["text"] for r in NoteMaker(3).records(200)]
+    texts += ["s/p TPI 3 weeks ago; 2 wks after the injections", "İnjections prior", "DAYS SINCE LAST TPI"]
+    n = 0
+    for t in texts:
+        want = [(m.span(), m.groups()) for m in REPEAT_CUE.finditer(t)]
+        assert [(m.span(), m.groups()) for m in repeat_cues(t)] == want
+        n += len(want)
+    assert n > 100

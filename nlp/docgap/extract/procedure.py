@@ -247,11 +247,37 @@ def _sentence_at(view: NoteView, pos: int) -> Sentence | None:
     return None
 
 
+# Every alternative of REPEAT_CUE starts with one of these words (after \b)
+REPEAT_STARTS = re.compile("repeat|subsequent|follow|second|third|fourth|another|additional|s/p|status post|previous|prior|"
+                           "last|most recent|since|tpi|trigger|injection|dry needling|day|wk|week|mo")
+
+
+def repeat_cues(text: str):
+    """REPEAT_CUE.finditer(text), the same matches: REPEAT_CUE is tried only where one of its first words
+    starts in folded(text) (a case-sensitive literal search is far faster than REPEAT_CUE's re.I scan
+    over every position of the note). match(text, pos) sees the text before pos, as a search does."""
+    low = folded(text)
+    if len(low) != len(text):  # cannot happen (folded keeps one character per character); be safe
+        yield from REPEAT_CUE.finditer(text)
+        return
+    pos = 0
+    while True:
+        c = REPEAT_STARTS.search(low, pos)
+        if c is None:
+            return
+        m = REPEAT_CUE.match(text, c.start())
+        if m:
+            yield m
+            pos = m.end()  # finditer goes on after the match (REPEAT_CUE never matches empty)
+        else:
+            pos = c.start() + 1
+
+
 def detect_repeat(view: NoteView, procedure: str | None = None) -> Evidence | None:
     """A repeat of this session's procedure: earlier dry needling at PT does not make a TPI a repeat."""
     kinds = {"trigger_point_injection": ("TPI",), "dry_needling": ("DRY_NEEDLING",)}.get(procedure or "",
                                                                                          ("TPI", "DRY_NEEDLING"))
-    for m in REPEAT_CUE.finditer(view.text):
+    for m in repeat_cues(view.text):
         word = (m.group(4) or m.group(1) or "").lower()
         if word == "prior" and PRIOR_TO.match(view.text[m.start() + 5:]):
             continue  # "negative aspiration prior to each injection"
