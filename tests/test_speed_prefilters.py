@@ -94,3 +94,16 @@ def test_repeat_cues_are_repeat_cue_finditer():
         assert [(m.span(), m.groups()) for m in repeat_cues(t)] == want
         n += len(want)
     assert n > 100
+
+
+def test_joined_failed_outcomes_match_like_any_of_them(lex):
+    from docgap.extract.therapies import _any_match, _joined
+
+    pats = lex.failed_outcomes
+    assert _joined(tuple((r.pattern, r.flags) for r in pats)) is not None
+    hits = 0
+    for p in _pieces():
+        want = any(r.search(p) for r in pats)
+        hits += want
+        assert _any_match(pats, p) == want, p
+    assert hits > 20
