@@ -13,7 +13,7 @@ from typing import Callable
 import numpy
 from medspacy._extensions import get_section_category_token
 from spacy.attrs import IDX, LENGTH, SENT_START
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 from ..pipeline import SPAN_GROUP
 
@@ -129,6 +129,23 @@ def _chars(doc: Doc, text: str, start: int, end: int) -> str:
     return text[doc[start].idx:doc[end - 1].idx + len(doc[end - 1])] if end > start else ""
 
 
+def _span_attrs(doc: Doc):
+    """span -> (span._.target_rule, span._.modifiers). When both are plain stored extensions, read the
+    doc.user_data entries they live in (what Underscore does, without an Underscore object per access)."""
+    plain = Span.has_extension("target_rule") and Span.has_extension("modifiers") and all(
+        Span.get_extension(name)[1:] == (None, None, None) and not isinstance(Span.get_extension(name)[0], (list, dict, set))
+        for name in ("target_rule", "modifiers"))
+    if not plain:
+        return lambda span: (span._.target_rule, span._.modifiers)
+    data = doc.user_data
+    rule_default, mods_default = Span.get_extension("target_rule")[0], Span.get_extension("modifiers")[0]
+
+    def attrs(span):
+        a, b = span.start_char, span.end_char
+        return data.get(("._.", "target_rule", a, b), rule_default), data.get(("._.", "modifiers", a, b), mods_default)
+    return attrs
+
+
 def view_of(doc: Doc, date_of_service: str | None = None, text: str | None = None) -> NoteView:
     """text: optionally the string doc was made from (saves rebuilding doc.text)."""
     sents: list[Sentence] = []
@@ -140,14 +157,16 @@ def view_of(doc: Doc, date_of_service: str | None = None, text: str | None = Non
         by_token[start:end] = [sent] * (end - start)
     _close_list_sections(text, sents)
     mentions = []
+    span_attrs = _span_attrs(doc)
     for span in doc.spans.get(SPAN_GROUP, []):
         if span.label_ not in ("MUSCLE", "MUSCLE_GROUP", "THERAPY", "PALPATION", "DRUG", "IMAGING", "TPI",
                                "DRY_NEEDLING", "OTHER_PROCEDURE"):
             continue
         sent = by_token[span.start]
-        meta = span._.target_rule.metadata or {}
+        target_rule, modifiers = span_attrs(span)
+        meta = target_rule.metadata or {}
         mods, mod_texts = set(), []
-        for m in span._.modifiers:
+        for m in modifiers:
             ms, me = m.modifier_span
             if span.start <= ms and me <= span.end:
                 continue  # a cue inside the target itself ("needling without injectate")
