@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..facts import PriorResponse
 from .note import NUM, NoteView, cue, folded, to_number
@@ -43,6 +44,7 @@ RESPONSE_WORDS = ("tpi", "trpi", "inject", "trigger", "needl", "dn", "procedure"
                   "last one")
 
 
+@lru_cache(maxsize=4096)  # asked once per muscle mention of a sentence
 def response_context(t: str) -> bool:
     """RESPONSE_CONTEXT.search(t), as a bool."""
     low = folded(t)
