@@ -337,6 +337,26 @@ def test_bulk_sectionizer_sets_the_same_token_sections_as_medspacy(engine):
     assert sum(len(s[1]) for s in slow) > 10_000  # every token of every note has its entry
 
 
+def test_fast_target_matcher_sets_the_same_spans_and_rules_as_medspacy(engine):
+    """fasttarget is exact: the same target spans with the same rules and metadata."""
+    from docgap import fasttarget
+    from docgap.pipeline import SPAN_GROUP
+
+    def state(text):
+        doc = engine.nlp(text)
+        return [(s.start, s.end, s.label_, id(s._.target_rule)) for s in doc.spans[SPAN_GROUP]]
+
+    texts = [r["text"] for r in corpus_records()]
+    fast = [state(t) for t in texts]
+    fasttarget.uninstall()
+    try:
+        slow = [state(t) for t in texts]
+    finally:
+        fasttarget.install()
+    assert fast == slow
+    assert sum(len(s) for s in slow) > 5_000  # the check has spans to compare
+
+
 def test_a_note_that_kills_its_worker_becomes_an_error_row(engine, tmp_path, monkeypatch):
     """A worker process dying on a note (SIGKILL, like a segfault or the OOM killer) does not hang or
     stop the scan: the pool restarts, the batch is rerun note by note, and only that note fails."""
