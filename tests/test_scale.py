@@ -291,6 +291,31 @@ def test_indexed_context_graph_gives_the_same_edges_as_medspacy(engine):
     assert sum(len(m) for doc in slow for *_, m in doc) > 500  # the check has modifiers to compare
 
 
+def test_context_call_sets_the_same_modifier_scopes_as_medspacy(engine):
+    """fastcontext.context_call is exact: the same modifiers (span, category, scope) on every target."""
+    from medspacy.context.context import ConText
+
+    from docgap import fastcontext
+    from docgap.pipeline import SPAN_GROUP
+
+    def edges(text):
+        doc = engine.nlp(text)
+        return [(t.start, t.end, t.label_, sorted((m.modifier_span, m.category, m.scope_span) for m in t._.modifiers))
+                for t in doc.spans[SPAN_GROUP]]
+
+    texts = [r["text"] for r in corpus_records()]
+    texts.append("\n\n".join(texts[:12]))
+    assert ConText.__call__ is fastcontext.context_call
+    fast = [edges(t) for t in texts]
+    fastcontext.uninstall_call()
+    try:
+        slow = [edges(t) for t in texts]
+    finally:
+        fastcontext.install()
+    assert fast == slow
+    assert sum(len(m) for doc in slow for *_, m in doc) > 500
+
+
 def test_bulk_sectionizer_sets_the_same_token_sections_as_medspacy(engine):
     """fastsection is exact: same sections, same per-token section entries, same sentence starts."""
     from docgap import fastsection
@@ -310,6 +335,26 @@ def test_bulk_sectionizer_sets_the_same_token_sections_as_medspacy(engine):
         fastsection.install()
     assert fast == slow
     assert sum(len(s[1]) for s in slow) > 10_000  # every token of every note has its entry
+
+
+def test_fast_target_matcher_sets_the_same_spans_and_rules_as_medspacy(engine):
+    """fasttarget is exact: the same target spans with the same rules and metadata."""
+    from docgap import fasttarget
+    from docgap.pipeline import SPAN_GROUP
+
+    def state(text):
+        doc = engine.nlp(text)
+        return [(s.start, s.end, s.label_, id(s._.target_rule)) for s in doc.spans[SPAN_GROUP]]
+
+    texts = [r["text"] for r in corpus_records()]
+    fast = [state(t) for t in texts]
+    fasttarget.uninstall()
+    try:
+        slow = [state(t) for t in texts]
+    finally:
+        fasttarget.install()
+    assert fast == slow
+    assert sum(len(s) for s in slow) > 5_000  # the check has spans to compare
 
 
 def test_a_note_that_kills_its_worker_becomes_an_error_row(engine, tmp_path, monkeypatch):

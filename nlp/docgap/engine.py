@@ -165,12 +165,13 @@ class Engine:
     def extract(self, rec: Record) -> Facts:
         text = clean_for_nlp(rec.text)
         if len(text) <= CHUNK_CHARS:
-            return extract_facts(self.nlp(text), self.lex, rec.date_of_service)
+            return extract_facts(self.nlp(text), self.lex, rec.date_of_service, text)
         # ConText compares every modifier with every target of a Doc (quadratic): very long notes are
         # processed in line-aligned chunks whose views are joined with their offsets restored.
         views = []
         for start, end in _chunks(text, CHUNK_CHARS):
-            views.append((start, view_of(self.nlp(text[start:end]))))
+            chunk = text[start:end]
+            views.append((start, view_of(self.nlp(chunk), text=chunk)))
         return facts_from_view(join_views(rec.text, views, rec.date_of_service), self.lex)
 
     def evaluate(self, rec: Record, facts: Facts, history: list[Session]) -> dict:

@@ -5,8 +5,23 @@ offsets into the original note (text[start:end] == evidence text).
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
+
+_ATOMIC = (str, int, float, bool, type(None))
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _asdict(obj) -> dict[str, Any]:
+    """dataclasses.asdict for the flat fact records: the same dict, without asdict's recursive deep copy
+    (str/int/float/None values are returned as they are by it anyway)."""
+    names = _FIELDS.get(type(obj))
+    if names is None:
+        names = _FIELDS[type(obj)] = tuple(f.name for f in fields(obj))
+    d = {n: getattr(obj, n) for n in names}
+    if all(type(v) in _ATOMIC for v in d.values()):
+        return d
+    return asdict(obj)
 
 
 @dataclass(frozen=True)
@@ -105,18 +120,18 @@ class Facts:
     def to_dict(self) -> dict[str, Any]:
         """The contract's `facts` object (section 2)."""
         return {
-            "muscles": [asdict(m) for m in self.muscles],
+            "muscles": [_asdict(m) for m in self.muscles],
             "muscle_count": self.muscle_count,
             "muscles_unspecified": self.muscles_unspecified,
             "injection_count": self.injection_count,
-            "therapies": [asdict(t) for t in self.therapies],
+            "therapies": [_asdict(t) for t in self.therapies],
             "symptom_duration_days": self.symptom_duration_days,
-            "palpation": {"documented": bool(self.palpation), "findings": [asdict(p) for p in self.palpation]},
+            "palpation": {"documented": bool(self.palpation), "findings": [_asdict(p) for p in self.palpation]},
             "imaging_guidance": self.imaging_guidance,
-            "drugs": [{k: v for k, v in asdict(d).items() if k != "drug_class"} for d in self.drugs],
+            "drugs": [{k: v for k, v in _asdict(d).items() if k != "drug_class"} for d in self.drugs],
             "dry_needling": self.dry_needling,
             "is_repeat": self.is_repeat,
-            "prior_response": asdict(self.prior_response) if self.prior_response else None,
+            "prior_response": _asdict(self.prior_response) if self.prior_response else None,
             "pain_scores": {"pre": self.pain_pre, "post": self.pain_post},
             "procedure": self.procedure,
         }

@@ -9,15 +9,21 @@ matter, in the original order:
   inside self's forward scope or ends inside its backward scope. A pair that cannot do that with the
   initial scopes never can, so skipping it changes nothing.
 - modifies() is false unless tuple_overlaps(scope, target), i.e. the target's first token or its last
-  token lies inside the scope: candidates come from a token -> modifiers index of the final scopes.
+  token lies inside the scope: candidates come from a token -> modifiers index of the final scopes
+  (built for those tokens only).
 """
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 
+import numpy
 from medspacy.context import context as _context_module
+from medspacy.context.context import ConText
 from medspacy.context.context_graph import ConTextGraph
+from medspacy.context.context_modifier import ConTextModifier
 from medspacy.util import tuple_overlaps
+from spacy.attrs import SENT_START
+from spacy.tokens import Doc
 
 
 class IndexedConTextGraph(ConTextGraph):
@@ -55,10 +61,12 @@ class IndexedConTextGraph(ConTextGraph):
                         self.modifiers.pop(i)
                         break
 
+        # token -> the modifiers whose scope holds it, for the only tokens asked: targets' first and last
+        asked = sorted({t for target in self.targets for t in (target.start, target.end - 1)})
         by_token: dict[int, list[int]] = {}
         for k, modifier in enumerate(self.modifiers):
             ss, se = modifier.scope_span
-            for t in range(ss, se):
+            for t in asked[bisect_left(asked, ss):bisect_left(asked, se)]:
                 by_token.setdefault(t, []).append(k)
         if by_token:
             for target in self.targets:
@@ -81,5 +89,86 @@ class IndexedConTextGraph(ConTextGraph):
 
 
 def install() -> None:
-    """Make medspaCy's ConText component build IndexedConTextGraph (idempotent)."""
+    """Make medspaCy's ConText component build IndexedConTextGraph and set modifier scopes in one pass
+    (idempotent)."""
     _context_module.ConTextGraph = IndexedConTextGraph
+    ConText.__call__ = context_call
+
+
+# --- ConText.__call__ with the modifiers' sentence scopes from one pass over the Doc -------------------
+# medspaCy's ConTextModifier.__init__ finds each modifier's sentence through Token.sent (a backward and
+# forward scan of the Doc and two Span objects per modifier). When no sentence hooks are set and
+# ConText has no max_scope, the same sentence bounds come from the SENT_START array by bisection, and
+# the scope is passed to the constructor, which then skips its own __set_scope.
+
+_ORIGINAL_CALL = ConText.__call__
+
+
+def _sentence_starts(doc: Doc) -> list[int] | None:
+    """The tokens with sent_start == 1, when Token.sent would derive sentences from them."""
+    if "sent" in doc.user_token_hooks or "sent" in doc.user_span_hooks or "sents" in doc.user_hooks \
+            or not doc.has_annotation("SENT_START"):
+        return None
+    return numpy.flatnonzero(doc.to_array([SENT_START]) == 1).tolist()
+
+
+def _scope(rule, start: int, end: int, sent_start: int, sent_end: int) -> tuple[int, int]:
+    """ConTextModifier.__set_scope (medspaCy 1.3.1) for a modifier in the sentence [sent_start, sent_end)."""
+    max_scope = rule.max_scope
+    direction = rule.direction.lower()
+    if direction == "forward":
+        scope_start, scope_end = end, sent_end
+        if max_scope is not None and (scope_end - scope_start) > max_scope:
+            scope_end = end + max_scope
+    elif direction == "backward":
+        scope_start, scope_end = sent_start, start
+        if max_scope is not None and (scope_end - scope_start) > max_scope:
+            scope_start = start - max_scope
+    else:  # bidirectional (and terminate)
+        scope_start, scope_end = sent_start, sent_end
+        if max_scope is not None and (start - scope_start) > max_scope:
+            scope_start = start - max_scope
+        if max_scope is not None and (scope_end - end) > max_scope:
+            scope_end = end + max_scope
+    return scope_start, scope_end
+
+
+def context_call(self, doc: Doc, targets: str = None) -> Doc:
+    """medspaCy 1.3.1's ConText.__call__, line for line, except how each modifier gets its scope."""
+    if not targets and self.input_span_type == "ents":
+        targets = doc.ents
+    elif not targets and self.input_span_type == "group":
+        targets = doc.spans[self.span_group_name]
+    elif targets:
+        targets = getattr(doc._, targets)
+    context_graph = _context_module.ConTextGraph(prune_on_modifier_overlap=self.prune_on_target_overlap)
+    context_graph.targets = targets
+    context_graph.modifiers = []
+    matcher = self._ConText__matcher
+    matches = matcher(doc)
+    starts = None if self.max_scope else _sentence_starts(doc)
+    for (match_id, start, end) in matches:
+        rule = matcher.rule_map[self.nlp.vocab[match_id].text]
+        if starts is None:
+            modifier = ConTextModifier(rule, start, end, doc, max_scope=self.max_scope)
+        else:
+            k = bisect_right(starts, start)  # the sentence of token `start`, as Token.sent finds it
+            sent_start = starts[k - 1] if k else 0
+            sent_end = starts[k] if k < len(starts) else len(doc)
+            scope_start, scope_end = _scope(rule, start, end, sent_start, sent_end)
+            modifier = ConTextModifier(rule, start, end, doc, scope_start=scope_start, scope_end=scope_end,
+                                       max_scope=self.max_scope)
+        context_graph.modifiers.append(modifier)
+
+    context_graph.update_scopes()
+    context_graph.apply_modifiers()
+    for target, modifier in context_graph.edges:
+        target._.modifiers += (modifier,)
+    if self.context_attributes_mapping:
+        self.set_context_attributes(context_graph.edges)
+    doc._.context_graph = context_graph
+    return doc
+
+
+def uninstall_call() -> None:
+    ConText.__call__ = _ORIGINAL_CALL

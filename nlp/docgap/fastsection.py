@@ -12,6 +12,7 @@ from itertools import repeat
 
 from medspacy.section_detection.section import Section
 from medspacy.section_detection.sectionizer import Sectionizer
+from spacy.attrs import IDX
 from spacy.tokens import Doc
 
 _ORIGINAL = Sectionizer.__call__
@@ -76,12 +77,13 @@ def sectionizer_call(self, doc: Doc) -> Doc:
                     scope_end = min(end + self.max_section_length, next_start)
                 section_list.append(Section(category, start, end, end, scope_end, parent, rule))
 
-    keys = [("._.", "section", t.idx, None) for t in doc]  # what token._.section = ... writes
+    idx = doc.to_array([IDX]).tolist()  # token.idx of every token, without a Token object each
     user_data = doc.user_data
     for section in section_list:
         doc._.sections.append(section)
         start, end = section.section_span
-        user_data.update(zip(keys[start:end], repeat(section)))
+        # what token._.section = section writes for each token of the section
+        user_data.update(zip(zip(repeat("._."), repeat("section"), idx[start:end], repeat(None)), repeat(section)))
 
     if self.assertion_attributes_mapping:
         if self._input_span_type.lower() == "ents":

@@ -11,7 +11,7 @@ Compare with PyRuSH and spaCy's sentencizer: benchmarks/sentence_splitters.py.
 from __future__ import annotations
 
 import numpy
-from spacy.attrs import SENT_START
+from spacy.attrs import IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -22,6 +22,38 @@ sx fx px rx y.o inc cont""".split())
 BULLETS = frozenset({"-", "*", "•", "·", "○", "▪", "–", "—", ">"})
 
 
+_ENDS: dict[int, bool] = {}  # ORTH id -> the token text holds a line break, '.', '!' or '?' (same in every Doc)
+
+
+def _has_end_char(orth: int, strings) -> bool:
+    found = _ENDS.get(orth)
+    if found is None:
+        if len(_ENDS) > 200_000:
+            _ENDS.clear()
+        text = strings[orth]
+        found = _ENDS[orth] = "\n" in text or "." in text or "!" in text or "?" in text
+    return found
+
+
+def _candidates(doc: Doc) -> list[int]:
+    """The tokens that can start a sentence. Every rule below needs a line break, '.', '!' or '?' in
+    the previous token (or the one before it, across a run of spaces; a token's trailing whitespace is
+    at most one space); looking at only those tokens gives the same flags without a Python step (and
+    a Token object) for every token of the note."""
+    arr = doc.to_array([ORTH, IS_SPACE])
+    orths = arr[:, 0]
+    uniq = numpy.unique(orths)
+    strings = doc.vocab.strings
+    ends = uniq[[_ENDS.get(o) or _has_end_char(o, strings) for o in uniq.tolist()]]
+    owners = numpy.flatnonzero(numpy.isin(orths, ends))
+    n = len(doc)
+    nxt = owners + 1
+    nxt = nxt[nxt < n]
+    skip = nxt[arr[nxt, 1] != 0] + 1  # the token after a run of spaces that follows the owner
+    cands = numpy.unique(numpy.concatenate([nxt, skip]))
+    return cands[cands < n].tolist()
+
+
 @Language.component("docgap_sentences", assigns=["token.is_sent_start"])
 def docgap_sentences(doc: Doc) -> Doc:
     n = len(doc)
@@ -30,19 +62,18 @@ def docgap_sentences(doc: Doc) -> Doc:
     # Collected and written once: Token.is_sent_start's setter rescans the whole Doc on every call.
     flags = numpy.full(n, -1, dtype=numpy.int64)
     flags[0] = 1
-    toks = list(doc)  # one Token object each, not a new one per doc[i]
-    for i in range(1, n):
-        tok, prev = toks[i], toks[i - 1]
+    for i in _candidates(doc):
+        tok, prev = doc[i], doc[i - 1]
         start = False
         if prev.is_space and "\n" not in prev.text and i >= 2 and not tok.is_space:
             # "distress.  There are": a run of spaces after the period is its own token
-            prev = toks[i - 2]
+            prev = doc[i - 2]
             i_prev = i - 2
         else:
             i_prev = i - 1
         if "\n" in prev.text_with_ws:
             if prev.is_space:
-                before = toks[i - 2] if i >= 2 else None
+                before = doc[i - 2] if i >= 2 else None
             else:
                 before = prev
             wrapped = (
@@ -53,7 +84,7 @@ def docgap_sentences(doc: Doc) -> Doc:
             )
             start = not wrapped
         elif prev.text in {".", "!", "?"} and not tok.is_space:
-            before = toks[i_prev - 1].lower_ if i_prev >= 1 else ""
+            before = doc[i_prev - 1].lower_ if i_prev >= 1 else ""
             first = tok.text[:1]
             before_tok = doc[i_prev - 1] if i_prev >= 1 else None
             if before_tok is not None and before_tok.like_num and len(before_tok.text) <= 2 and (

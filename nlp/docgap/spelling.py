@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from typing import Iterable
 
+import numpy
+from spacy.attrs import IS_ALPHA, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -57,17 +59,33 @@ def make_spelling(nlp, name):  # untyped: spaCy resolves factory annotations at 
     return SpellingNormalizer()
 
 
+CACHE_SIZE = 50_000
+
+
 class SpellingNormalizer:
     def __init__(self):
         self.index = SpellingIndex(())
+        self._cache: dict[str, str | None] = {}  # token text -> correct(text): the same words recur in every note
 
     def set_index(self, index: SpellingIndex) -> None:
         self.index = index
+        self._cache = {}
 
     def __call__(self, doc: Doc) -> Doc:
-        for tok in doc:
-            if len(tok.text) >= MIN_LENGTH and tok.is_alpha:
-                fixed = self.index.correct(tok.text)
-                if fixed:
-                    tok.norm_ = fixed
+        if not len(doc):
+            return doc
+        # Only alphabetic tokens of MIN_LENGTH+ letters can be corrected: pick them from the Doc's arrays
+        # instead of building a Token object for every token.
+        arr = doc.to_array([LENGTH, IS_ALPHA])
+        cache = self._cache
+        for i in numpy.flatnonzero((arr[:, 0] >= MIN_LENGTH) & (arr[:, 1] != 0)).tolist():
+            tok = doc[i]
+            text = tok.text
+            fixed = cache.get(text, False)
+            if fixed is False:
+                if len(cache) >= CACHE_SIZE:
+                    cache.clear()
+                fixed = cache[text] = self.index.correct(text)
+            if fixed:
+                tok.norm_ = fixed
         return doc

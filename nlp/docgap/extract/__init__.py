@@ -10,28 +10,29 @@ from .duration import extract_duration
 from .findings import extract_imaging, extract_palpation
 from .muscles import extract_injection_count, extract_muscles
 from .note import NoteView, join_views, view_of
-from .procedure import detect_procedure, detect_repeat, procedure_end, resection
+from .procedure import after_procedure, detect_procedure, detect_repeat, done_in_block, procedure_end, resection
 from .scores import extract_pain_scores, extract_prior_response, response_in_repeat_note
 from .therapies import extract_therapies
 
 __all__ = ["extract_facts", "facts_from_view", "join_views", "view_of"]
 
 
-def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None) -> Facts:
-    return facts_from_view(view_of(doc, date_of_service), lex)
+def extract_facts(doc: Doc, lex: Lexicons, date_of_service: str | None = None, text: str | None = None) -> Facts:
+    """text: optionally the string doc was made from."""
+    return facts_from_view(view_of(doc, date_of_service, text), lex)
 
 
 def _procedure_anchor(view: NoteView, proc_ev, muscles=()) -> int | None:
     """Where today's procedure is narrated: the first sentence with a closing procedural detail
     (needle, aspiration, tolerated), else the procedure's own mention."""
-    from .procedure import AFTER_PROCEDURE, DONE_IN_BLOCK, HISTORY_SECTIONS
+    from .procedure import HISTORY_SECTIONS
 
     if muscles:  # the sentence naming the first muscle injected
         first = min(m.start for m in muscles)
         for s in view.sentences:
             if s.start <= first < s.end:
                 return s.start
-    detailed = [s for s in view.sentences if DONE_IN_BLOCK.search(s.text) or AFTER_PROCEDURE.search(s.text)]
+    detailed = [s for s in view.sentences if done_in_block(s.text) or after_procedure(s.text)]
     for s in detailed:
         if s.section == "procedure":
             return s.start  # not a "PROCEDURE NOTE" title at the top

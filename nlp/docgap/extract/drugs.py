@@ -6,8 +6,8 @@ import re
 
 from ..facts import DrugFact
 from ..lexicon import Lexicons
-from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
-from .procedure import PAST_CUE, TODAY_DONE, sentence_is_planning
+from .note import NUM, Mention, NoteView, injection_cue, to_number
+from .procedure import dosed, past_cue, sentence_is_planning, today_done
 
 DOSE = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b(?!\s*/\s*(?:mL|ml|cc|L|\d))"
@@ -49,8 +49,8 @@ def _session_drug(view: NoteView, m: Mention) -> bool:
         return False  # "elevated glucose for 1-3 days from the steroid": a lab value, not the injectate
     if m.value == "saline" and DILUENT.search(view.text[max(0, m.start - 60):m.start]):
         return False  # "Botox 100 units reconstituted in 4 mL preservative-free saline": the diluent
-    if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and PAST_CUE.search(m.sent.text) \
-            and not TODAY_DONE.search(m.sent.text):
+    if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and past_cue(m.sent.text) \
+            and not today_done(m.sent.text):
         return False  # "she had trigger point injections with lidocaine and Kenalog at another clinic"
     s = m.sent
     if s.section == "plan":
@@ -61,7 +61,7 @@ def _session_drug(view: NoteView, m: Mention) -> bool:
         if not (s.section == "medications" and INJECTATE_CUE.search(s.text) and DOSE.search(s.text)
                 and not re.search(r"\b(daily|bid|tid|qid|qhs|prn|po|tabs?|tablets?|caps?)\b", s.text, re.I)):
             return False
-    if s.section == "procedure" or INJECTION_CUE.search(s.text) or INJECTATE_CUE.search(s.text):
+    if s.section == "procedure" or injection_cue(s.text) or INJECTATE_CUE.search(s.text):
         return True
     return bool(DOSE.search(s.text)) and s.section in (None, "physical_exam", "assessment", "indication", "plan")
 

@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from ..facts import Evidence
-from .note import NUM, NoteView, to_number
+from .note import NUM, NoteView, folded, to_number
 
 UNIT_DAYS = {"d": 1, "day": 1, "w": 7, "wk": 7, "week": 7, "m": 30, "mo": 30, "mon": 30, "month": 30, "y": 365,
              "yr": 365, "year": 365}
@@ -23,6 +23,33 @@ DURATION = re.compile(
     rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b"
     rf"(?!\s*(?:ago|old|later)\b)(?!\s*after\b(?!\s+(?:a|an|the|her|his)\s+(?:[\w-]+\s+)?(?:collision|accident|fall|injury|MVA|MVC|crash)))",
     re.I)
+# DURATION tries many alternatives at every position and costs more than the rest of this module, yet
+# most sentences cannot give a duration from it. A match gives one only if NUMBER's last token is
+# followed (across `\s*\+?\s*[- ]?`) by the unit, and the unit by a word boundary or (alternative 2) by
+# "history"/"duration"; with the digits of NUMBER that is DIGIT_UNIT. With a number word ("two",
+# "half a", "couple of") the unit is either a longer one (WORD_UNIT) or a one-letter one, which
+# extract_duration keeps only when the match holds `\d\s*[mdwy]\b` (then DIGIT_UNIT) or `x\s*\d`.
+NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|a|an|single|half|of)"
+DIGIT = re.compile(r"\d")
+DIGIT_UNIT = re.compile(rf"\d\s*\+?\s*[- ]?{UNIT}(?:\b|(?=[hd]))", re.I)
+X_DIGIT = re.compile(r"x\s*\d", re.I)
+WORD_UNIT = re.compile(rf"{NUMBER_WORD}\s*\+?\s*[- ]?(?:days?|weeks?|wks?|wk|months?|mos?|mo|mths?|years?|yrs?|yr)(?:\b|(?=[hd]))", re.I)
+WORD_LETTER_UNIT = re.compile(rf"{NUMBER_WORD}\s*\+?\s*[- ]?[dwmy](?:\b|(?=[hd]))", re.I)
+UNIT_WORDS = ("day", "week", "wk", "mo", "mth", "year", "yr")
+
+
+def _may_give_duration(text: str, low: str) -> bool:
+    """False only when no DURATION match in text can pass extract_duration's checks (low = folded(text))."""
+    x_digit = False
+    if DIGIT.search(text):
+        if DIGIT_UNIT.search(text):
+            return True
+        x_digit = X_DIGIT.search(text) is not None
+    if any(u in low for u in UNIT_WORDS) and WORD_UNIT.search(text):
+        return True
+    return x_digit and WORD_LETTER_UNIT.search(text) is not None
+
+
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
                    r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
@@ -60,6 +87,9 @@ _NUMERIC = r"(?P<m1>\d{1,2})/(?:(?P<d1>\d{1,2})/)?(?P<y1>\d{4}|\d{2}\b)"
 ONSET_EVENT = re.compile(rf"\b(?:since|started|began|begun|onset|dating back to|dates back to|going back to|goes back to|"
                          rf"rear-ended|rear ended|injured|fell|slipped|tripped|MVA|MVC|collision|accident)\b"
                          rf"(?P<gap>(?:[^.;\n]|\n(?![ \t]*\n)){{0,90}}?)(?:\b(?:in|on|around|about|approximately)\s+|~\s*|\b)(?:{_MONTH}|{_HOLIDAY}|{_NUMERIC})", re.I)
+# every ONSET_EVENT match starts with one of these (the prefilter on the folded sentence)
+ONSET_WORDS = ("since", "start", "began", "begun", "onset", "back", "rear", "injur", "fell", "slipp", "tripp", "mva", "mvc",
+               "collision", "accident")
 TREATMENT_GAP = re.compile(r"\b(?:PT|therapy|medications?|meds?|taking|took|starting|meloxicam|ibuprofen|injections?|TPIs?|program|"
                            r"exercises?|seen|treated|visits?|DN|needling|OMT|TENS|chiro\w*|splint|brace)\b", re.I)
 HOLIDAYS = {"thanksgiving": None, "christmas": (12, 25), "new year": (1, 1), "halloween": (10, 31), "july 4th": (7, 4),
@@ -155,7 +185,8 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
         # procedure sections sometimes open with the indication; rank their durations last
         penalty = 2 if s.section == "procedure" else 0
         text = s.text
-        for m in DURATION.finditer(text):
+        low = folded(text)  # word prefilters: each pattern below needs one of its words in the sentence
+        for m in (DURATION.finditer(text) if _may_give_duration(text, low) else ()):
             if EXCLUDE.search(_clause_window(text, m)) or SCHEDULE_BEFORE.search(text[max(0, m.start() - 15):m.end()]):
                 continue
             g = [x for x in m.groups()]
@@ -181,11 +212,15 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
                 rank -= 1  # copy-forward text: "symptoms now for about 15 months" updates "x 1 yr" above it
             candidates.append((rank, s.start + m.start(), days,
                                Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
-        for m in YEAR_HALF.finditer(text):
+        for m in (YEAR_HALF.finditer(text) if "half" in low else ()):
             if not EXCLUDE.search(_clause_window(text, m)):
                 rank = (0 if PAIN.search(text) else 1) + penalty
                 candidates.append((rank, s.start + m.start(), 547, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
+        bare = any(w in low for w in ("pain", "symptoms", "discomfort", "ache"))
+        past_one = "the" in low and ("past" in low or "last" in low)
         for pattern in (BARE, PAST_ONE):
+            if not (bare if pattern is BARE else past_one):
+                continue
             for m in pattern.finditer(text):
                 if EXCLUDE.search(_clause_window(text, m)):
                     continue
@@ -202,7 +237,7 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
         # "ever since she slipped on wet leaves in\nSeptember 2024.": a date wrapped onto the next line
         nxt = view.sentences[s.index + 1] if s.index + 1 < len(view.sentences) else None
         dated = view.text[s.start:nxt.end] if nxt is not None and not re.search(r"[.!?;:]\s*$", text) else text
-        for m in ONSET_EVENT.finditer(dated):
+        for m in (ONSET_EVENT.finditer(dated) if any(w in low for w in ONSET_WORDS) else ()):
             if m.start() >= len(text):
                 break
             if TREATMENT_GAP.search(m.group("gap") or "") or NOT_ONSET.search(dated[max(0, m.start() - 40):m.start()]):
@@ -211,7 +246,7 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             if days:
                 rank = (0 if PAIN.search(text) else 1) + penalty
                 candidates.append((rank, s.start + m.start() + 1, days, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
-        for m in SINCE.finditer(text):
+        for m in (SINCE.finditer(text) if any(w in low for w in ("since", "onset", "begin", "start", "began", "begun")) else ()):
             if NOT_ONSET.search(text[max(0, m.start() - 40):m.start()]):
                 continue
             days = _since_days(m, view.date_of_service)

@@ -4,9 +4,9 @@ from __future__ import annotations
 import re
 
 from ..facts import Evidence, Muscle
-from .note import INJECTION_CUE, NUM, Mention, NoteView, to_number
-from .procedure import DOSED, above_reference, performed, sentence_is_planning
-from .scores import QUALITATIVE, RESPONSE_CONTEXT
+from .note import NUM, Mention, NoteView, cue, folded, injection_cue, to_number
+from .procedure import above_reference, dosed, performed, sentence_is_planning
+from .scores import qualitative, response_context
 
 SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
@@ -49,6 +49,15 @@ IN_EACH = re.compile(rf"\b({NUM})\s+(?:injections?\s+|sites?\s+|points?\s+|trigg
                      rf"|\b({NUM})\s+(?:per|each|on each|on either)\s+side\b"
                      rf"|\b({NUM})\s+(?:injections?|sites?|points?|needles?)\s+each\s+(?:in|into|to|at)\b",
                      re.I)
+EACH_WORDS = ("ea", "every", "per", "either")  # every alternative of IN_EACH has one ("each" holds "ea")
+
+
+def _in_each(text: str) -> re.Match | None:
+    """IN_EACH.search(text), skipping the slow search when none of its words is there."""
+    low = folded(text)
+    return IN_EACH.search(text) if any(w in low for w in EACH_WORDS) else None
+
+
 TOTAL = re.compile(
     rf"(?:total(?:\s+of)?|totaling|number of (?:injections|trigger points|sites)(?: injected)?|(?:TrPs?|TPs?|trigger points|points|sites)\s+(?:injected|needled|treated)\s*:|#\s*(?:of\s*)?(?:injections|sites|TPs|trigger points)|injections?\s*(?:performed|given)?\s*:|sites?\s*:)\s*:?\s*({NUM})\b"
     rf"|\b({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+|myofascial\s+)?(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points|TPIs)\s+(?:\w+\s+){{0,3}}?(?:were|was)?\s*(?:injected|needled|treated|performed|identified and injected|given)"
@@ -114,11 +123,13 @@ def _expand(word: str) -> list[str | None]:
 
 PERFORMED_TODAY = re.compile(r"\b(today|this visit|were performed|was performed)\b", re.I)
 NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b|\b(?:deferred|skipped|omitted|left alone)\b", re.I)
+not_injected = cue(NOT_INJECTED)
 
 
 EARLIER = re.compile(r"\b(?:after|since)\s+(?:the\s+|her\s+|his\s+|last\s+|prior\s+)?(?:[\w/]+\s+){0,4}?(?:TPIs?|TrPIs?|injections|shots)\b"
                      r"|\b(?:s/p|status post|previous|last|ago)\b|\bprior\b(?!\s+to\b)", re.I)
 STRONG_INJECTION = re.compile(r"inject|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|\bDN\b|\bIMS\b", re.I)
+strong_injection = cue(STRONG_INJECTION)
 LEAD_IN_WORDS = re.compile(r"inject|needl|\bTPIs?\b|\bsites?\b|\bpoints\b|\blog\b|treated|\bDN\b|\bIMS\b|\bTDN\b", re.I)
 
 
@@ -149,13 +160,13 @@ def _counted_beside_injectate(view: NoteView, s) -> bool:
     if not re.search(r"(?:\bx|×)\s?\d|\b\d+\s*(?:pts?|points?|sites?|TrPs?)\b", s.text, re.I):
         return False
     near = view.sentences[max(0, s.index - 1):s.index + 2]
-    return any(t is not s and (view.in_sentence(t, "DRUG") or DOSED.search(t.text)) for t in near)
+    return any(t is not s and (view.in_sentence(t, "DRUG") or dosed(t.text)) for t in near)
 
 
 def _injected(view: NoteView, m: Mention) -> bool:
     if not performed(m, view):
         return False
-    if NOT_INJECTED.search(m.sent.text) and m.sent.text.count(",") < 3:
+    if not_injected(m.sent.text) and m.sent.text.count(",") < 3:
         # "L medial pterygoid: tender intraorally, no referral; not injected today." (the muscle's own
         # clause, or the clause right after it when the muscle's clause is only findings)
         rel = m.start - m.sent.start
@@ -167,22 +178,22 @@ def _injected(view: NoteView, m: Mention) -> bool:
             pos += len(c) + 1
         own = clauses[k]
         nxt = clauses[k + 1] if k + 1 < len(clauses) else ""
-        if NOT_INJECTED.search(own) or (NOT_INJECTED.search(nxt) and not INJECTION_CUE.search(own)
+        if not_injected(own) or (not_injected(nxt) and not injection_cue(own)
                                         and not re.search(r"\b(?:performed|were|was)\b", nxt, re.I)):
             return False
     s = m.sent
     if s.section in ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems"):
         return False
-    if RESPONSE_CONTEXT.search(s.text) and not PERFORMED_TODAY.search(s.text) and (
-            QUALITATIVE.search(s.text) or EARLIER.search(s.text)):
+    if response_context(s.text) and not PERFORMED_TODAY.search(s.text) and (
+            qualitative(s.text) or EARLIER.search(s.text)):
         # "TrPI 5/6 (R masseter x2, R temporalis x1): reports ~50% less jaw pain for 3 wks",
         # "Returns one month after L infraspinatus/teres major TPIs."
         return False
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
-        return bool(STRONG_INJECTION.search(s.text) or DOSED.search(s.text)) or lead_in(view, s) is not None \
+        return bool(strong_injection(s.text) or dosed(s.text)) or lead_in(view, s) is not None \
             or _counted_beside_injectate(view, s) or above_reference(view) is not None
-    if INJECTION_CUE.search(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or DOSED.search(s.text) \
+    if injection_cue(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or dosed(s.text) \
             or re.match(r"\s*:?\s*\d{1,2}\s*(?:TrPs?|TPs?)\b", view.text[m.end:m.end + 12]) \
             or (view.in_sentence(s, "DRUG") and re.search(r"\b(?:to|into)\s+(?:the\s+)?", s.text)):
         return True  # "1% lidocaine 1 mL each: R upper trapezius, ...", "Bupivacaine 0.25% to the bilateral rectus abdominis"
@@ -304,7 +315,7 @@ def _respectively(view: NoteView, m: Mention) -> dict:
     """'to the right gluteus medius and the right piriformis, 2 and 1 respectively';
     'R and L upper trapezius and R levator scapulae injected at 3, 2 and 1 points respectively'.
     Returns {side: count} for this mention ({None: count} when it has no side pair)."""
-    r = RESPECTIVELY.search(m.sent.text)
+    r = RESPECTIVELY.search(m.sent.text) if "respectively" in folded(m.sent.text) else None
     if not r:
         return {}
     nums = [to_number(x) for x in re.split(r"\s*(?:,|and|&)\s*", r.group(1)) if x.strip()]
@@ -456,7 +467,7 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
                 muscles.append(Muscle(m.value, _expand(other.group(2))[0], int(c), m.text, m.start, m.end))
         if len(resp) == 1 and None in resp:
             n = resp[None]
-        each = IN_EACH.search(view.text[m.start:m.sent.end]) or IN_EACH.search(view.text[m.sent.start:m.start])
+        each = _in_each(view.text[m.start:m.sent.end]) or _in_each(view.text[m.sent.start:m.start])
         by_side = {k: v for k, v in resp.items() if k} or (_side_counts(view, m) if len(sides) == 2 else {})
         for side in sides:
             per = by_side.get(side, n)
@@ -568,20 +579,36 @@ SIDE_SUM = re.compile(rf"\b({NUM})\s+(?:(?:points?|injections?|sites?|TrPs?|TPs?
                       rf"(?:\s+side)?\s*(?:,|and|&|;)\s*({NUM})\s+(?:(?:points?|injections?|sites?|TrPs?|TPs?|trigger points?)\s+)?(?:on|in|to)\s+the\s+(left|right)\b", re.I)
 
 
+TOTAL_LINE = re.compile(r"\s*totals?\b[^.]*?\b(\d{1,2})\s+(?:injections|sites|trigger points|points|TrPs)\b", re.I)
+PAST_WORD = re.compile(r"\b(ago|previous|prior(?! to)|last (?:time|visit|session))\b", re.I)
+DIGIT = re.compile(r"\d")
+# A TOTAL match is used only when its number is digits, a number word, or "a"/"an" with "single".
+COUNT_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+               "fifteen", "eighteen", "twenty", "single")
+
+
+def _may_count(text: str) -> bool:
+    if DIGIT.search(text):
+        return True
+    low = folded(text)
+    return any(w in low for w in COUNT_WORDS)
+
+
 def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[Evidence] = ()) -> int | None:
     """An explicit total wins; then 'each muscle once'; then the sum of per-muscle counts (group terms
     with a count included); then a count written against a single muscle."""
     attached: list[int] = []
     for s in view.sentences:
         # "Total Depo-Medrol 80 mg, bupivacaine 6 mL, 2 injections."
-        tl = re.match(r"\s*totals?\b[^.]*?\b(\d{1,2})\s+(?:injections|sites|trigger points|points|TrPs)\b", s.text, re.I)
+        tl = TOTAL_LINE.match(s.text)
         if tl and s.section not in ("history_of_present_illness", "past_medical_history", "medications"):
             return int(tl.group(1))
     for s in view.sentences:
         if s.section in ("history_of_present_illness", "past_medical_history", "medications"):
             continue
-        ss = SIDE_SUM.search(s.text)
-        if ss and (INJECTION_CUE.search(s.text) or re.search(r"points?|TrPs?", s.text, re.I)):
+        low = folded(s.text)  # SIDE_SUM needs "the" and a side word
+        ss = SIDE_SUM.search(s.text) if "the" in low and ("left" in low or "right" in low) else None
+        if ss and (injection_cue(s.text) or re.search(r"points?|TrPs?", s.text, re.I)):
             a, b = to_number(ss.group(1)), to_number(ss.group(3))
             if a and b and ss.group(2)[0].lower() != ss.group(4)[0].lower():
                 return int(a + b)  # "2 points on the left and 2 on the right"
@@ -590,10 +617,12 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             continue
         if s.section == "plan" and sentence_is_planning(view, s):
             continue
-        if re.search(r"\b(ago|previous|prior(?! to)|last (?:time|visit|session))\b", s.text, re.I):
+        if PAST_WORD.search(s.text):
             continue
-        if not (INJECTION_CUE.search(s.text) or re.search(r"trigger|TrP|\bTPs?\b|points?\b", s.text, re.I)
+        if not (injection_cue(s.text) or re.search(r"trigger|TrP|\bTPs?\b|points?\b", s.text, re.I)
                 or any(s.start <= mu.start < s.end for mu in muscles)):
+            continue
+        if not _may_count(s.text):
             continue
         for t in TOTAL.finditer(s.text):
             gi = next(i for i, g in enumerate(t.groups(), 1) if g)
@@ -694,7 +723,7 @@ def _distributed_count(view: NoteView, muscles: list[Muscle], groups) -> int | N
         if n is None:
             le = LIST_EACH.search(s.text)
             if le and all(m.start < s.start + le.start() for m in listed + listed_groups) \
-                    and (INJECTION_CUE.search(s.text) or s.section == "procedure"):
+                    and (injection_cue(s.text) or s.section == "procedure"):
                 n = int(to_number(le.group(1)) or 0) or None
         if n:
             return n * sites

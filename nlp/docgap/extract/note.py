@@ -7,8 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Callable
 
-from spacy.tokens import Doc
+import numpy
+from medspacy._extensions import get_section_category_token
+from spacy.attrs import IDX, LENGTH, SENT_START
+from spacy.tokens import Doc, Span, Token
 
 from ..pipeline import SPAN_GROUP
 
@@ -48,60 +53,141 @@ class NoteView:
     sentences: list[Sentence]
     mentions: list[Mention]
     date_of_service: str | None = None
+    _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+    _index_key: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def of(self, *labels: str) -> list[Mention]:
         return [m for m in self.mentions if m.label in labels]
 
     def in_sentence(self, sent: Sentence, *labels: str) -> list[Mention]:
-        return [m for m in self.mentions if m.sent is sent and (not labels or m.label in labels)]
+        ms = self._by_sentence().get(id(sent), ())
+        return [m for m in ms if m.sent is sent and (not labels or m.label in labels)]
+
+    def _by_sentence(self) -> dict[int, list[Mention]]:
+        """id(sentence) -> its mentions in order, built once (in_sentence is asked once per mention);
+        rebuilt if the mention list has changed since."""
+        key = (id(self.mentions), len(self.mentions))
+        if self._index_key != key:
+            index: dict[int, list[Mention]] = {}
+            for m in self.mentions:
+                index.setdefault(id(m.sent), []).append(m)
+            self._index, self._index_key = index, key
+        return self._index
 
     def sections(self) -> set[str]:
         return {s.section for s in self.sentences if s.section}
 
 
-def view_of(doc: Doc, date_of_service: str | None = None) -> NoteView:
-    sents: list[Sentence] = []
-    text = doc.text  # Doc.text joins every token on each access; a Span's text is a slice of it
-    by_token: list[Sentence | None] = [None] * len(doc)
-    for i, s in enumerate(doc.sents):
+def _sentence_bounds(doc: Doc) -> list[tuple[int, int, int, int, str | None]]:
+    """(token start, token end, start_char, end_char, section category) of each of doc.sents."""
+    if len(doc) and doc.has_annotation("SENT_START") and "sents" not in doc.user_hooks and _plain_section_extensions():
+        # The same values as the loop below, from the Doc's arrays and the entries the sectionizer
+        # wrote in user_data (see fastsection.py), without a Span and two Underscore objects per sentence.
+        n = len(doc)
+        arr = doc.to_array([SENT_START, IDX, LENGTH]).astype(numpy.int64)
+        starts = [0] + (numpy.flatnonzero(arr[1:, 0] == 1) + 1).tolist()
+        ends = starts[1:] + [n]
+        idx, length = arr[:, 1].tolist(), arr[:, 2].tolist()
+        data = doc.user_data
+        out = []
+        for a, b in zip(starts, ends):
+            section = data.get(("._.", "section", idx[a], None))
+            cat = section.category if section is not None else None
+            out.append((a, b, idx[a], idx[b - 1] + length[b - 1], cat if cat else None))
+        return out
+    out = []
+    for s in doc.sents:
         sec = None
         try:
             cat = s[0]._.section_category
             sec = cat if cat else None
         except (AttributeError, IndexError):
             pass
-        sent = Sentence(i, s.start_char, s.end_char, text[s.start_char:s.end_char], sec)
+        out.append((s.start, s.end, s.start_char, s.end_char, sec))
+    return out
+
+
+def _plain_section_extensions() -> bool:
+    """token._.section is a stored value and token._.section_category medspaCy's getter of its category."""
+    if not (Token.has_extension("section") and Token.has_extension("section_category")):
+        return False
+    _, method, getter, setter = Token.get_extension("section")
+    return method is None and getter is None and setter is None and \
+        Token.get_extension("section_category")[2] is get_section_category_token
+
+
+def _doc_text(doc: Doc, text: str | None) -> str:
+    """doc.text, or the text the caller made doc from (spaCy keeps it exactly): Doc.text joins every
+    token again on each access."""
+    if text is not None and len(doc) and len(text) == doc[-1].idx + len(doc[-1].text_with_ws):
+        return text
+    return doc.text
+
+
+def _chars(doc: Doc, text: str, start: int, end: int) -> str:
+    """doc[start:end].text as a slice of text (a Span's text joins its tokens)."""
+    return text[doc[start].idx:doc[end - 1].idx + len(doc[end - 1])] if end > start else ""
+
+
+def _span_attrs(doc: Doc):
+    """span -> (span._.target_rule, span._.modifiers). When both are plain stored extensions, read the
+    doc.user_data entries they live in (what Underscore does, without an Underscore object per access)."""
+    plain = Span.has_extension("target_rule") and Span.has_extension("modifiers") and all(
+        Span.get_extension(name)[1:] == (None, None, None) and not isinstance(Span.get_extension(name)[0], (list, dict, set))
+        for name in ("target_rule", "modifiers"))
+    if not plain:
+        return lambda span: (span._.target_rule, span._.modifiers)
+    data = doc.user_data
+    rule_default, mods_default = Span.get_extension("target_rule")[0], Span.get_extension("modifiers")[0]
+
+    def attrs(span):
+        a, b = span.start_char, span.end_char
+        return data.get(("._.", "target_rule", a, b), rule_default), data.get(("._.", "modifiers", a, b), mods_default)
+    return attrs
+
+
+def view_of(doc: Doc, date_of_service: str | None = None, text: str | None = None) -> NoteView:
+    """text: optionally the string doc was made from (saves rebuilding doc.text)."""
+    sents: list[Sentence] = []
+    text = _doc_text(doc, text)  # a Span's text is a slice of it
+    by_token: list[Sentence | None] = [None] * len(doc)
+    for i, (start, end, start_char, end_char, sec) in enumerate(_sentence_bounds(doc)):
+        sent = Sentence(i, start_char, end_char, text[start_char:end_char], sec)
         sents.append(sent)
-        by_token[s.start:s.end] = [sent] * (s.end - s.start)
+        by_token[start:end] = [sent] * (end - start)
     _close_list_sections(text, sents)
     mentions = []
+    span_attrs = _span_attrs(doc)
     for span in doc.spans.get(SPAN_GROUP, []):
         if span.label_ not in ("MUSCLE", "MUSCLE_GROUP", "THERAPY", "PALPATION", "DRUG", "IMAGING", "TPI",
                                "DRY_NEEDLING", "OTHER_PROCEDURE"):
             continue
         sent = by_token[span.start]
-        meta = span._.target_rule.metadata or {}
+        target_rule, modifiers = span_attrs(span)
+        meta = target_rule.metadata or {}
         mods, mod_texts = set(), []
-        for m in span._.modifiers:
+        for m in modifiers:
             ms, me = m.modifier_span
             if span.start <= ms and me <= span.end:
                 continue  # a cue inside the target itself ("needling without injectate")
             if 0 <= ms < len(by_token) and by_token[ms] is sent:
-                if m.category == "NEGATED_EXISTENCE" and (
-                        PROCEDURAL_NEGATION.match(text[doc[me - 1].idx + len(doc[me - 1]):][:25])
-                        or re.search(r"aspirat\w*\W{0,3}$", text[max(0, doc[ms].idx - 20):doc[ms].idx], re.I)):
-                    continue  # "negative aspiration", "no blood return": procedure safety, not negation
-                if m.category == "NEGATED_EXISTENCE" and OUTCOME_AFTER.match(text[doc[me - 1].idx + len(doc[me - 1]):][:30]):
-                    continue  # "PT without improvement, naproxen ...": an outcome, not the absence of naproxen
-                if m.category == "NEGATED_EXISTENCE" and me <= span.start and NEGATION_OBJECT.search(
-                        text[doc[me - 1].idx + len(doc[me - 1]):span.start_char]):
-                    # "no lifting > 15 lb) and ibuprofen", "with no real change, and still takes meloxicam":
-                    # the cue negates something else before the target
-                    continue
-                mods.add(m.category)
-                mod_texts.append(doc[ms:me].text)
-        mentions.append(Mention(span.label_, meta.get("value", ""), tuple(meta.get("extra") or ()), span.text,
-                                span.start_char, span.end_char, sent, mods, mod_texts))
+                category = m.category
+                if category == "NEGATED_EXISTENCE":
+                    after = doc[me - 1].idx + len(doc[me - 1])
+                    if PROCEDURAL_NEGATION.match(text[after:after + 25]) \
+                            or re.search(r"aspirat\w*\W{0,3}$", text[max(0, doc[ms].idx - 20):doc[ms].idx], re.I):
+                        continue  # "negative aspiration", "no blood return": procedure safety, not negation
+                    if OUTCOME_AFTER.match(text[after:after + 30]):
+                        continue  # "PT without improvement, naproxen ...": an outcome, not the absence of naproxen
+                    if me <= span.start and NEGATION_OBJECT.search(text[after:span.start_char]):
+                        # "no lifting > 15 lb) and ibuprofen", "with no real change, and still takes meloxicam":
+                        # the cue negates something else before the target
+                        continue
+                mods.add(category)
+                mod_texts.append(_chars(doc, text, ms, me))
+        start_char, end_char = span.start_char, span.end_char
+        mentions.append(Mention(span.label_, meta.get("value", ""), tuple(meta.get("extra") or ()),
+                                text[start_char:end_char], start_char, end_char, sent, mods, mod_texts))
     mentions.sort(key=lambda m: m.start)
     _unchecked_boxes(text, mentions)
     return NoteView(text, sents, mentions, date_of_service)
@@ -113,6 +199,8 @@ CHECKBOX = re.compile(r"\[\s*([xX✓✔*]?)\s*\]|☐|☑|☒")
 def _unchecked_boxes(text: str, mentions: list[Mention]) -> None:
     """Template checkboxes: '[ ] Trigger point injection(s)  [X] Sacroiliac joint injection' - a mention
     after an empty box on its line (with no other box between) is not documented."""
+    if not any(c in text for c in "[☐☑☒"):
+        return  # no box anywhere: CHECKBOX cannot match
     for m in mentions:
         line_start = text.rfind("\n", 0, m.start) + 1
         boxes = list(CHECKBOX.finditer(text, line_start, m.start))
@@ -161,6 +249,20 @@ def join_views(text: str, parts: list[tuple[int, "NoteView"]], date_of_service: 
     return NoteView(text, sents, mentions, date_of_service)
 
 
+def folded(text: str) -> str:
+    """text.lower() for cheap `word in folded(text)` prefilters in front of slow re.I patterns: every
+    character that re.I matches to an ASCII letter becomes that letter (lower() alone leaves 'ſ' and
+    'ı', which re.I matches to 's' and 'i', and turns 'İ' into two characters). So a pattern's literal
+    ASCII word can match text only if the word is in folded(text). Checked by tests/test_speed_prefilters.py."""
+    return text.replace("\u0130", "i").lower().replace("\u017f", "s").replace("\u0131", "i")
+
+
+def cue(pattern: re.Pattern) -> Callable[[str], bool]:
+    """pattern.search(text) is not None, remembered for recent texts: the extractors test the same sentence
+    once per mention in it, and several of them scan every sentence of the note."""
+    return lru_cache(maxsize=4096)(lambda text: pattern.search(text) is not None)
+
+
 WORD_NUMBERS = {"one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "both": 2, "three": 3, "four": 4, "five": 5,
                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
                 "several": None, "few": None, "couple": 2, "a couple": 2, "fifteen": 15, "twenty": 20,
@@ -180,11 +282,13 @@ INJECTION_CUE = re.compile(
     r"inject|injection|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|instill|\binj\b|\bsites?\b|\bsticks?\b|\bshots?\b|"
     r"(?:\bx|×)\s?\d+(?!\s*(?:d|days?|wks?|weeks?|mos?|months?|yrs?|years?|hrs?|hours?|mins?|minutes?|sessions?|visits?)\b)",
     re.I)
+injection_cue = cue(INJECTION_CUE)
 PERFORMED_CUE = re.compile(
     r"\b(injected|infiltrated|instilled|needled|performed|administered|given|completed|done|placed|delivered|"
     r"treated|tolerated|were injected|was injected|injections? (?:to|into|of|in)|today|this visit|this session|"
     r"aspirat\w*|prepped|prepared|sterile|cleaned|gauge|\d+\s?g|band-?aids?|EBL|hemostasis|consent obtained)\b",
     re.I)
+performed_cue = cue(PERFORMED_CUE)
 OUTCOME_AFTER = re.compile(r"^[ \t]{0,3}(?:(?:significant|meaningful|lasting|much|any|durable|sustained|real|noticeable)\s+)?"
                            r"(?:relief|improvement|benefit|help|helping|helped|helpful|working|effective|success|effect|going away|gone away|"
                            r"responded|responding|response)\b", re.I)

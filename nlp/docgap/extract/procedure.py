@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..facts import Evidence
-from .note import INJECTION_CUE, PERFORMED_CUE, Mention, NoteView, Sentence
+from .note import Mention, NoteView, Sentence, cue, folded, injection_cue, performed_cue
 
 NOT_NOW = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "DECLINED")
 PLANNING_SECTIONS = {"plan"}
@@ -31,6 +31,7 @@ DONE_IN_BLOCK = re.compile(r"\b(injected|infiltrated|needled|performed|administe
                            r"band-?aids?|EBL|hemostasis|haemostasis|consent (?:obtained|signed)|tolerated|time[- ]?out|needle|needles)\b"
                            r"|\b\d{1,2}/10\s*(?:pre|post)\b|\b(?:pre|post)[- ]?(?:procedure|injection)?\s*(?:pain\s*)?:?\s*\d{1,2}/10"
                            r"|\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg)\b[^.;\n]{0,25}\b(?:each|total|per (?:site|point))\b", re.I)
+done_in_block = cue(DONE_IN_BLOCK)
 
 
 def _plan_block(view: NoteView, sent: Sentence) -> list[Sentence]:
@@ -47,13 +48,13 @@ def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
     says the procedure was done today ("P: TPI today ..." followed by the procedure details)."""
     if sent.section not in PLANNING_SECTIONS:
         return False
-    if DONE_IN_BLOCK.search(sent.text) or re.search(r"\b(today|this (?:visit|session)|given|done|completed)\b", sent.text, re.I):
+    if done_in_block(sent.text) or re.search(r"\b(today|this (?:visit|session)|given|done|completed)\b", sent.text, re.I):
         return False
     if FUTURE_CUE.search(sent.text):
         return True
-    if PERFORMED_CUE.search(sent.text):
+    if performed_cue(sent.text):
         return False
-    return not any(DONE_IN_BLOCK.search(b.text) for b in _plan_block(view, sent))
+    return not any(done_in_block(b.text) for b in _plan_block(view, sent))
 
 
 NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|postponed|cancel(?:l)?ed|held off|hold off|"
@@ -61,7 +62,9 @@ NOT_DONE = re.compile(r"\b(declined|declines|refused|refuses|deferred|defer|post
                       r"leave (?:\w+ )?alone|left (?:\w+ )?alone|"
                       r"not (?:\w+ ){0,5}?(?:indicated|warranted|necessary|needed|appropriate)|"
                       r"not (?:performed|done|given)|decided against|opted against|did not (?:want|proceed))\b", re.I)
+not_done_cue = cue(NOT_DONE)
 DONE_STRONG = re.compile(r"\b(injected|infiltrated|needled|administered|completed|were performed|was performed)\b", re.I)
+done_strong = cue(DONE_STRONG)
 
 
 ONLY_LATER = re.compile(r"\b(will|to be (?:initiated|started|performed|done|scheduled|given)|can be (?:done|performed|given)|"
@@ -83,9 +86,9 @@ NO_TPI = re.compile(r"\bno (?:trigger point injections?|TPIs?|TrPIs?|dry needlin
 def sentence_not_done(t: str) -> bool:
     if NO_TPI.search(t):
         return True  # "No trigger point injections were performed."
-    if DONE_STRONG.search(t):
+    if done_strong(t):
         return False
-    if NOT_DONE.search(t):
+    if not_done_cue(t):
         return True
     return bool(ONLY_LATER.search(t)) and not re.search(r"\btoday\b", t, re.I)
 
@@ -101,8 +104,10 @@ def performed(m: Mention, view: NoteView) -> bool:
 HISTORY_SECTIONS = ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems")
 PAST_CUE = re.compile(r"\b(underwent|had|has had|have had|received|s/p|status post|by dr|outside|another|previous(?:ly)?|prior|"
                       r"last|ago|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|\d{1,2}/\d{1,2}|(?:19|20)\d\d)\b", re.I)
+past_cue = cue(PAST_CUE)
 TODAY_DONE = re.compile(r"\b(today|this visit|this session|were performed|was performed|were injected|was injected|"
                         r"were needled|was needled|performed)\b", re.I)
+today_done = cue(TODAY_DONE)
 
 
 def resection(view: NoteView) -> None:
@@ -117,7 +122,7 @@ def resection(view: NoteView) -> None:
         # "Ropivacaine 0.5% 1 mL per trigger point: R pectoralis major x2, R serratus anterior x1" in an
         # HPI with no procedure header
         t = m.sent.text
-        if m.sent.section in HISTORY_SECTIONS and DOSED.search(t) and not PAST_CUE.search(SAME_AS.sub("", t)):
+        if m.sent.section in HISTORY_SECTIONS and dosed(t) and not past_cue(SAME_AS.sub("", t)):
             m.sent.section = "procedure"
     _exam_paragraphs_narrating_procedure(view)
     for m in view.of("TPI", "DRY_NEEDLING"):
@@ -128,7 +133,7 @@ def resection(view: NoteView) -> None:
         if s.section != "procedure" and s.start == _line_start(view, s) and PROCEDURE_LINE.match(s.text):
             _procedure_paragraph(view, s)  # "Procedure - trigger point injections (consent signed):"
             continue
-        if not TODAY_DONE.search(t) or PAST_CUE.search(t):
+        if not today_done(t) or past_cue(t):
             continue
         if s.section in HISTORY_SECTIONS and s.start > _line_start(view, s):
             s.section = "procedure"
@@ -207,6 +212,7 @@ def _line_start(view: NoteView, s: Sentence) -> int:
 
 # "2 mL each", "1 cc per trigger point": a per-site dose (shared with muscles.py's injection lists)
 DOSED = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP|trigger point|injection)|(?:into|in|at|to)\s+(?:each|every))\b", re.I)
+dosed = cue(DOSED)
 COUNT_WORD = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 COUNTED = re.compile(rf"\b\d+\s*(?:ea|each)\b|\bx\s?\d|\b{COUNT_WORD}\s*(?:points?|TrPs?|TPs?|pts?|sites?)\b|\(\s*\d+\s*\)", re.I)
 
@@ -214,19 +220,20 @@ COUNTED = re.compile(rf"\b\d+\s*(?:ea|each)\b|\bx\s?\d|\b{COUNT_WORD}\s*(?:point
 def _done_nearby(view: NoteView, sent: Sentence) -> bool:
     """The sentence says it was done, or the lines around it are procedure details (needle, prep,
     consent, aspiration): "Procedure (consent on file, alcohol prep, 30 g needle): Sites - R SCM x1"."""
-    if PERFORMED_CUE.search(sent.text) or sent.section == "procedure":
+    if performed_cue(sent.text) or sent.section == "procedure":
         return True
     near = view.sentences[max(0, sent.index - 2):sent.index + 3]
-    return any(DONE_IN_BLOCK.search(s.text) for s in near)
+    return any(done_in_block(s.text) for s in near)
 
 
 AFTER_PROCEDURE = re.compile(r"\b(tolerated|complications?|EBL|band-?aids?|hemostasis|aspirat\w*|post[- ]?(?:procedure|injection))\b", re.I)
+after_procedure = cue(AFTER_PROCEDURE)
 
 
 def procedure_end(view: NoteView) -> int | None:
     """Where the procedure narrative ends: the last sentence with a closing detail ("Tolerated well",
     "No complications", "negative aspiration")."""
-    ends = [s.end for s in view.sentences if AFTER_PROCEDURE.search(s.text)
+    ends = [s.end for s in view.sentences if after_procedure(s.text)
             and s.section not in HISTORY_SECTIONS]
     return max(ends) if ends else None
 
@@ -234,6 +241,7 @@ def procedure_end(view: NoteView) -> int | None:
 # "She had trigger point injections in 2023 with good relief." (a date alone is not enough: titles carry dates)
 TPI_PAST = re.compile(r"\b(had|has had|underwent|received|s/p|status post|previous(?:ly)?|prior|last|ago|in (?:19|20)\d\d|"
                       r"seen (?:in (?:the )?(?:office|clinic) )?(?:in|on) \w+ for|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* for)\b", re.I)
+tpi_past = cue(TPI_PAST)
 
 
 # "which we deferred at the last visit", "(deferred 2/3 after vasovagal)": an earlier visit's deferral,
@@ -258,7 +266,7 @@ def above_reference(view: NoteView) -> Sentence | None:
     for s in view.sentences:
         if s.section in HISTORY_SECTIONS or (s.section == "plan" and sentence_is_planning(view, s)):
             continue
-        if ABOVE_REF.search(s.text) and (INJECTION_CUE.search(s.text) or DOSED.search(s.text)) \
+        if ABOVE_REF.search(s.text) and (injection_cue(s.text) or dosed(s.text)) \
                 and not sentence_not_done(s.text):
             return s
     return None
@@ -268,27 +276,33 @@ def above_reference(view: NoteView) -> Sentence | None:
 INTO_TRIGGER_POINTS = re.compile(r"\s*(?:of|into|in|to)\s+(?:the\s+)?(?:active\s+)?(?:myofascial\s+)?(?:trigger\s+points?|TrPs?|TPs)\b", re.I)
 
 
+def _no_procedure(t: str) -> bool:
+    low = folded(t)  # each alternative of NO_PROCEDURE holds one of these
+    return ("no procedure" in low or "injection" in low or ("no " in low and "today" in low)) \
+        and NO_PROCEDURE.search(t) is not None
+
+
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
     tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)
-           and not (TPI_PAST.search(m.sent.text) and not TODAY_DONE.search(m.sent.text))]
+           and not (tpi_past(m.sent.text) and not today_done(m.sent.text))]
     dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view) and not not_done(m)]
     other = [m for m in view.of("OTHER_PROCEDURE") if performed(m, view) and not INTO_TRIGGER_POINTS.match(view.text[m.end:m.end + 40])
              and m.section in (None, "procedure", "indication")
-             and not (PAST_CUE.search(m.sent.text) and not TODAY_DONE.search(m.sent.text))]  # "bursa injection by ortho last year"
+             and not (past_cue(m.sent.text) and not today_done(m.sent.text))]  # "bursa injection by ortho last year"
     # an injection verb into a named muscle counts even without the words "trigger point injection"
     implicit = []
     all_tpi = view.of("TPI")
-    called_off = [m for m in all_tpi if NOT_DONE.search(m.sent.text) and not DONE_STRONG.search(m.sent.text)
+    called_off = [m for m in all_tpi if not_done_cue(m.sent.text) and not done_strong(m.sent.text)
                   and not EARLIER_DEFERRAL.search(m.sent.text)]
-    called_off += [s for s in view.sentences if NO_PROCEDURE.search(s.text)]
-    if called_off and not any(DONE_STRONG.search(m.sent.text) for m in all_tpi):
+    called_off += [s for s in view.sentences if _no_procedure(s.text)]
+    if called_off and not any(done_strong(m.sent.text) for m in all_tpi):
         # "scheduled today for TPI L QL" ... "TPI DEFERRED today given INR 3.6"
         return None, None
     if not tpi:
         for m in view.of("MUSCLE", "MUSCLE_GROUP"):
-            if sentence_not_done(m.sent.text) or (TPI_PAST.search(m.sent.text) and not TODAY_DONE.search(m.sent.text)):
+            if sentence_not_done(m.sent.text) or (tpi_past(m.sent.text) and not today_done(m.sent.text)):
                 continue  # "offered TPI R levator -- pt declined today", "seen in July for TPIs to the R trapezius"
-            if performed(m, view) and (INJECTION_CUE.search(m.sent.text) or DOSED.search(m.sent.text) or (
+            if performed(m, view) and (injection_cue(m.sent.text) or dosed(m.sent.text) or (
                     m.section == "procedure" and re.search(r"\b(?:divided|distributed|split|spread)\b", m.sent.text, re.I)) or (
                     m.section == "procedure" and COUNTED.search(m.sent.text))) \
                     and _done_nearby(view, m.sent) \
@@ -325,11 +339,38 @@ def _sentence_at(view: NoteView, pos: int) -> Sentence | None:
     return None
 
 
+# Every alternative of REPEAT_CUE starts with one of these words (after \b)
+REPEAT_STARTS = re.compile("repeat|subsequent|follow|second|third|fourth|another|additional|s/p|status post|previous|prior|"
+                           "last|most recent|since|tpi|trpi|trigger|injection|dry needling|dn|session|shots|returns?|returning|"
+                           "back|same|after|from|day|wk|week|mo")
+
+
+def repeat_cues(text: str):
+    """REPEAT_CUE.finditer(text), the same matches: REPEAT_CUE is tried only where one of its first words
+    starts in folded(text) (a case-sensitive literal search is far faster than REPEAT_CUE's re.I scan
+    over every position of the note). match(text, pos) sees the text before pos, as a search does."""
+    low = folded(text)
+    if len(low) != len(text):  # cannot happen (folded keeps one character per character); be safe
+        yield from REPEAT_CUE.finditer(text)
+        return
+    pos = 0
+    while True:
+        c = REPEAT_STARTS.search(low, pos)
+        if c is None:
+            return
+        m = REPEAT_CUE.match(text, c.start())
+        if m:
+            yield m
+            pos = m.end()  # finditer goes on after the match (REPEAT_CUE never matches empty)
+        else:
+            pos = c.start() + 1
+
+
 def detect_repeat(view: NoteView, procedure: str | None = None) -> Evidence | None:
     """A repeat of this session's procedure: earlier dry needling at PT does not make a TPI a repeat."""
     kinds = {"trigger_point_injection": ("TPI",), "dry_needling": ("DRY_NEEDLING",)}.get(procedure or "",
                                                                                          ("TPI", "DRY_NEEDLING"))
-    for m in REPEAT_CUE.finditer(view.text):
+    for m in repeat_cues(view.text):
         word = (m.group(4) or m.group(1) or "").lower()
         if word == "prior" and PRIOR_TO.match(view.text[m.start() + 5:]):
             continue  # "negative aspiration prior to each injection"

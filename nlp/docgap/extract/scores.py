@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..facts import PriorResponse
-from .note import NUM, NoteView, to_number
+from .note import NUM, NoteView, cue, folded, to_number
 
+DIGIT = re.compile(r"\d")
 SCORE = r"(\d{1,2})(?:\s*/\s*10|\s*out of\s*10)?(?!\s*/\s*\d)(?!\d|\.\d)"  # not the "6/2" of a date
 PRE = re.compile(rf"\b(?:pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|before(?: the)?(?: procedure| injections?| TPIs?)?|baseline|prior to (?:the )?(?:procedure|injections?))"
                  rf"\s*(?:pain)?\s*(?:score|level|rating|intensity|VAS|NRS)?\s*(?:was|is|of|=|:|-)?\s*{SCORE}", re.I)
@@ -40,10 +42,24 @@ RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|aft
                               r"\b(?:TPIs?|TrPIs?|injections?|needling|DN|shots?)\s+(?:on|last)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
                               r"\b(?:injected|treated|needled)\b[^.\n]{0,80}\bon\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/)\w*|"
                               r"(TPI|injection|needling)s?\s+(?:\w+\s+){0,3}?(done|performed|given|received)\s+(on\b|last\b|in\b|mon|tue|wed|thu|fri|sat|sun|\(?\d)", re.I)
+# Every alternative of RESPONSE_CONTEXT names the treatment with one of these words (or is "response to" /
+# "last one"); checking for them first skips the slow search on most sentences.
+RESPONSE_WORDS = ("tpi", "trpi", "inject", "trigger", "needl", "dn", "procedure", "session", "treat", "response to",
+                  "last one", "shot")
+
+
+@lru_cache(maxsize=4096)  # asked once per muscle mention of a sentence
+def response_context(t: str) -> bool:
+    """RESPONSE_CONTEXT.search(t), as a bool."""
+    low = folded(t)
+    return any(w in low for w in RESPONSE_WORDS) and RESPONSE_CONTEXT.search(t) is not None
+
+
 # the session's own result ("post-procedure 80% relief") is not the response to the prior injection
 THIS_SESSION = re.compile(r"\b(post[- ]?(procedure|injection|TPI)|immediately|after the procedure|at \d+ min|minutes? after|today)\b", re.I)
 RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately|roughly|around|held up for|a good)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+|a full\s+|a good\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
 QUALITATIVE = re.compile(r"\b(eased|good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
+qualitative = cue(QUALITATIVE)
 
 
 SPELLED_SCORE = re.compile(r"\b(zero|one|two|three|four|five|six|seven|eight|nine|ten|\d{1,2})\s+(?:out\s+)?of\s+(?:ten|10)\b"
@@ -64,7 +80,12 @@ def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int 
     """Pre- and post-injection scores; `anchor` is where the procedure is documented."""
     pre = post = None
     for s in view.sentences:
-        t = _as_digits(s.text)
+        t = s.text
+        low = folded(t)
+        if "of" in low or "nrs" in low or "vas" in low:
+            t = _as_digits(t)  # spelled-out and scale-first scores become "N/10"
+        if not DIGIT.search(t):
+            continue  # every score pattern below needs a digit
         if pre is None:
             m = PRE.search(t) or PRE_AFTER.search(t)
             if m and int(m.group(1)) <= 10:
@@ -127,7 +148,7 @@ def response_in_repeat_note(view: NoteView, anchor: int | None) -> PriorResponse
         if anchor is not None and s.start >= anchor:
             break
         t = s.text
-        if QUALITATIVE.search(t) and (_percent(t) is not None or RELIEF_DURATION.search(t)) and not _this_session(t) \
+        if qualitative(t) and (_percent(t) is not None or RELIEF_DURATION.search(t)) and not _this_session(t) \
                 and not re.search(r"\b(PT|physical therapy|physio|medication|meds|naproxen|ibuprofen|massage|chiro\w*|splint)\b", t, re.I):
             return _response_from(t)
     return None
@@ -163,18 +184,18 @@ def extract_prior_response(view: NoteView) -> PriorResponse | None:
     sents = view.sentences
     for i, s in enumerate(sents):
         t = s.text
-        if not RESPONSE_CONTEXT.search(t) and not re.search(r"\b(last|prior|previous) (time|session|visit)\b|since then", t, re.I):
+        if not response_context(t) and not re.search(r"\b(last|prior|previous) (time|session|visit)\b|since then", t, re.I):
             continue
         if _this_session(t) and not re.search(r"\b(prior|previous|last|ago|s/p)\b", t, re.I):
             continue  # "post-injection: 80% relief from TPI" is today's result
         if BLANK_FIELD.search(t) or not (_percent(t) is not None or RELIEF_DURATION.search(t)
                                          or any(q.group(0).lower() not in ("response", "responded") for q in QUALITATIVE.finditer(t))
-                                         or not QUALITATIVE.search(t)):
+                                         or not qualitative(t)):
             continue  # "Response to prior injection: ______" is a blank template field
-        if not QUALITATIVE.search(t):
+        if not qualitative(t):
             # "Returns 10 weeks after TPI to the R QL. Reports ~70% improvement lasting 6 weeks."
             nxt = sents[i + 1].text if i + 1 < len(sents) else ""
-            if not (QUALITATIVE.search(nxt) and (_percent(nxt) is not None or RELIEF_DURATION.search(nxt))
+            if not (qualitative(nxt) and (_percent(nxt) is not None or RELIEF_DURATION.search(nxt))
                     and not THIS_SESSION.search(nxt)):
                 continue
             t = nxt
