@@ -8,6 +8,11 @@ import pytest
 
 # (text, expected [(name, total_dose, dose_unit)])
 CASES = [
+    pytest.param("Procedure: Trigger point injection with preservative-free normal saline (patient prefers to avoid "
+                 "lidocaine - prior palpitations), 1 mL per point:\n  L trapezius x1, R trapezius x1  (2 points)\n",
+                 [("saline", 2, "mL")], id="saline-with-an-aside-about-lidocaine"),
+    pytest.param("He has an anaphylactic reaction to lidocaine, so we used trigger point injections with normal saline "
+                 "1 mL into each of 2 points in the R gluteus medius.", [("saline", 2, "mL")], id="reaction-to-lidocaine"),
     pytest.param("Risks reviewed, including elevated glucose for 1-3 days from the steroid. TPI L trap x2 with "
                  "1 mL Kenalog-40 and 2 mL 1% lidocaine.", [("triamcinolone", 40, "mg"), ("lidocaine", 2, "mL")],
                  id="glucose-in-the-risks-is-a-lab"),

@@ -11,6 +11,15 @@ TPI = " Trigger point injections were performed in the left upper trapezius with
 
 # (text, date_of_service, expected days)
 CASES = [
+    pytest.param("DOI: 01/20/2025    DOS: 04/02/2025\nMechanism: lifting boxes, felt pulling L upper back." + TPI,
+                 "2025-04-02", 72, id="date-of-injury"),
+    pytest.param("29F, L neck pain since a whiplash injury on 2025-03-20." + TPI, "2025-09-16", 180, id="iso-date"),
+    pytest.param("R lower quadrant abdominal wall pain since her C-section 14 months ago." + TPI, None, 420,
+                 id="since-an-event-n-months-ago"),
+    pytest.param("Bilateral jaw pain since March of last year." + TPI, "2025-05-13", 438, id="month-of-last-year"),
+    pytest.param("80% relief for 3 months after the March injection; pain slowly back since July. Abdominal wall "
+                 "pain since his August 2024 hernia repair." + TPI, "2025-10-07", 432, id="recurrence-is-not-onset"),
+    pytest.param("70 y/o M moved a couch 2 days ago, now upper back pain." + TPI, None, 2, id="moved-a-couch"),
     pytest.param("HPI: low back pain ever since she slipped on wet leaves in\nSeptember 2024. PT without relief." + TPI,
                  "2025-02-03", 155, id="date-wrapped-onto-the-next-line"),
     pytest.param("Twisted while lifting a case onto a top shelf 3 weeks ago; R flank pain since." + TPI, None, 21,

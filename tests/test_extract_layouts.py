@@ -228,3 +228,30 @@ def test_template_side_slash_points(extract):
     assert sorted((m.name, m.laterality, m.injections) for m in f.muscles) == [
         ("levator_scapulae", "right", 1), ("rhomboid_major", "right", 2)]
     assert f.injection_count == 3
+
+
+def test_site_table_without_injection_words_in_its_rows(extract):
+    text = ("HPI: R shoulder pain x 7 months.\nExam: R UT taut band; R infraspinatus TrP.\n\n"
+            "| Muscle | Side | Points | Injectate per point |\n|---|---|---|---|\n"
+            "| Upper trapezius | R | 2 | 0.8 mL mix |\n| Infraspinatus | R | 1 | 0.8 mL mix |\n\n"
+            "Mix: dexamethasone 4 mg + 1% lidocaine 2 mL.\n")
+    f = extract(text)
+    assert f.procedure == "trigger_point_injection"
+    assert sorted((m.name, m.injections) for m in f.muscles) == [("infraspinatus", 1), ("trapezius", 2)]
+
+
+def test_follow_up_after_dated_tpis_with_a_planned_repeat_is_no_procedure(extract):
+    f = extract("47M f/u after L trap TPIs on 8/26; about 50% better for 3 weeks.\nExam: TrPs L upper trapezius.\n"
+                "Plan: repeat TPI L trapezius at next visit.")
+    assert f.procedure is None
+
+
+def test_each_side_of_one_site_does_not_reach_the_next_muscle(extract):
+    f = extract("Procedure: TPIs into bilateral lumbar paraspinals (3 sites each side) and L QL (1 site). Total 7 sites.")
+    assert {(m.name, m.laterality) for m in f.muscles} == {("quadratus_lumborum", "left")}
+
+
+def test_soap_plan_that_narrates_the_guided_procedure(extract):
+    f = extract("S: R hip pain. O: taut band R gluteus medius.\nP: Ultrasound-guided TPIs performed, R gluteus medius x2, "
+                "1% lidocaine 2 mL, neg aspiration.")
+    assert f.imaging_guidance == "ultrasound"

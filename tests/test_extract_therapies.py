@@ -123,6 +123,8 @@ OUTCOMES = [
                  [('modality', 'failed'), ('physical_therapy', 'failed')], id='while-is-a-time'),
     pytest.param('She completed 12 sessions of pelvic floor PT. Her pelvic floor symptoms improved; the abdominal wall '
                  'pain did not.', [('physical_therapy', 'failed')], id='elliptical-did-not'),
+    pytest.param('Physio (incl. graded glute strengthening) for ~4 months - plateaued. Panadol Osteo PRN, not much use.',
+                 [('medication', 'failed'), ('physical_therapy', 'failed')], id='incl-abbreviation-and-not-much-use'),
     pytest.param('She did 6 weeks of PT. She then had TPIs elsewhere; the pain returned after a week.',
                  [('other', 'failed'), ('physical_therapy', 'tried')], id='next-sentence-names-its-own-treatment'),
 ]

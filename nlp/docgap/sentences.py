@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 # Periods that do not end a sentence. Units and dosing (mg., BID., qhs.) are left out on purpose: before
 # an upper-case word they end one ("naproxen 500 mg BID. Trigger point injections were ...").
 ABBREVIATIONS = frozenset("""dr mr mrs ms pt pts approx appt dept e.g i.e vs etc fig no st jr sr inj hx tx dx
-sx fx px rx y.o inc cont""".split())
+sx fx px rx y.o inc cont incl esp resp""".split())
 BULLETS = frozenset({"-", "*", "•", "·", "○", "▪", "–", "—", ">"})
 
 

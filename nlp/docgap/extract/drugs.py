@@ -33,6 +33,8 @@ EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|
                          r"|,\s*each\s*$|\beach\s+[^.;()]{0,40}\(\s*$"
                          # "Each point: 0.5 mL 1% lidocaine + 5 mg triamcinolone": the heading covers every dose
                          r"|^\W*(?:each|every|per)\s+(?:site|point|trigger point|TP|TrP|injection)s?\s*:", re.I)
+NOT_GIVEN_BEFORE = re.compile(r"allergic to\s+$|allergies:\s*$|\b(?:reaction|allergy|anaphylaxis|sensitivity|intolerance)\s+to\s+$|"
+                              r"\b(?:avoid|avoids|avoiding|without|no|not)\s+(?:any\s+)?$", re.I)
 ALLERGY = re.compile(r"^\W{0,3}(?:allergy|allergies|allergic|intoleran\w+|sensitivity|reaction)\b", re.I)
 
 
@@ -40,16 +42,20 @@ LAB_GLUCOSE = re.compile(r"\b(?:elevated|high|raised|increased|blood|serum|fasti
                          r"hyperglyc\w*|mg/dL|A1c)\b", re.I)
 
 
+# an aside in parentheses ("(patient prefers to avoid lidocaine - prior palpitations)") does not date the injection
+PARENTHESIS = re.compile(r"\([^()]*\)")
+
+
 def _session_drug(view: NoteView, m: Mention) -> bool:
     if m.has("HYPOTHETICAL", "HISTORICAL", "NEGATED_EXISTENCE", "DECLINED"):
         return False
-    if ALLERGY.match(view.text[m.end:m.end + 20]) or re.search(r"allergic to\s+$|allergies:\s*$", view.text[max(0, m.start - 20):m.start], re.I):
-        return False  # "(lidocaine allergy)"
+    if ALLERGY.match(view.text[m.end:m.end + 20]) or NOT_GIVEN_BEFORE.search(view.text[max(0, m.start - 40):m.start]):
+        return False  # "(lidocaine allergy)", "anaphylactic reaction to lidocaine", "prefers to avoid lidocaine"
     if m.text.lower() == "glucose" and LAB_GLUCOSE.search(view.text[max(0, m.start - 25):m.end + 25]):
         return False  # "elevated glucose for 1-3 days from the steroid": a lab value, not the injectate
     if m.value == "saline" and DILUENT.search(view.text[max(0, m.start - 60):m.start]):
         return False  # "Botox 100 units reconstituted in 4 mL preservative-free saline": the diluent
-    if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and past_cue(m.sent.text) \
+    if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and past_cue(PARENTHESIS.sub("", m.sent.text)) \
             and not today_done(m.sent.text):
         return False  # "she had trigger point injections with lidocaine and Kenalog at another clinic"
     s = m.sent

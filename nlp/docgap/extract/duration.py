@@ -18,7 +18,8 @@ DURATION = re.compile(
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s*(?:-|\s)?(?:history|hx|h/o|duration)\b"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?!-?old\b)(?:of\s+)?(?:(?!old\b|with\b|who\b|male\b|female\b|man\b|woman\b)[\w/&-]+\s+){{0,6}}?(?:pain|symptoms|discomfort|aching)\b"
     rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury|diagnosed|"
-    rf"woke up|woke|awoke|developed|noticed|tweaked|"
+    rf"woke up|woke|awoke|developed|noticed|tweaked|since|moved|lifted|carried|carrying|bent|bending|reached|pulled|pushed|"
+    rf"shoveled|shovelled|threw|swung|slept|"
     rf"rear-ended|fell|fall|accident|collision|MVA|MVC|strained|lifting|twisted)\s+(?:[\w-]+\s+){{0,8}}?{NUMBER}\s*{UNIT}\s+ago"
     rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b"
     rf"(?!\s*(?:ago|old|later)\b)(?!\s*after\b(?!\s+(?:a|an|the|her|his)\s+(?:[\w-]+\s+)?(?:collision|accident|fall|injury|MVA|MVC|crash)))",
@@ -81,15 +82,17 @@ NOT_ONSET = re.compile(r"\b(?:treated|seen|followed|here|therapy|PT|taking|on \w
 
 _MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:,?\s+(?:of\s+)?(?P<myear>last year|this year|\d{4}))?\b"
 _HOLIDAY = r"(?P<hol>thanksgiving|christmas|new year'?s(?: day)?|halloween|july 4th|fourth of july|labor day|memorial day)(?:\s+(?P<hyear>\d{4}))?"
-_NUMERIC = r"(?P<m1>\d{1,2})/(?:(?P<d1>\d{1,2})/)?(?P<y1>\d{4}|\d{2}\b)"
+_NUMERIC = r"(?P<m1>\d{1,2})/(?:(?P<d1>\d{1,2})/)?(?P<y1>\d{4}|\d{2}\b)|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})\b"
 # "started when he shoveled the driveway after the big storm in February of last year", "since MVA
 # 10/2024", "since wisdom tooth extraction 3/20/2025", "onset ~Thanksgiving 2024"
 ONSET_EVENT = re.compile(rf"\b(?:since|started|began|begun|onset|dating back to|dates back to|going back to|goes back to|"
-                         rf"rear-ended|rear ended|injured|fell|slipped|tripped|MVA|MVC|collision|accident)\b"
+                         rf"rear-ended|rear ended|injured|fell|slipped|tripped|MVA|MVC|collision|accident|DOI|date of injury|injury date)\b"
                          rf"(?P<gap>(?:[^.;\n]|\n(?![ \t]*\n)){{0,90}}?)(?:\b(?:in|on|around|about|approximately)\s+|~\s*|\b)(?:{_MONTH}|{_HOLIDAY}|{_NUMERIC})", re.I)
 # every ONSET_EVENT match starts with one of these (the prefilter on the folded sentence)
 ONSET_WORDS = ("since", "start", "began", "begun", "onset", "back", "rear", "injur", "fell", "slipp", "tripp", "mva", "mvc",
-               "collision", "accident")
+               "collision", "accident", "doi")
+RECURRED = re.compile(r"\b(?:(?:came|come|coming|comes|is|was|crept|creeping|slowly|gradually|been)\s+back|returned|recurred|again|"
+                      r"flared?|worse|worsening)\s+(?:\w+\s+)?$", re.I)
 TREATMENT_GAP = re.compile(r"\b(?:PT|therapy|medications?|meds?|taking|took|starting|meloxicam|ibuprofen|injections?|TPIs?|program|"
                            r"exercises?|seen|treated|visits?|DN|needling|OMT|TENS|chiro\w*|splint|brace)\b", re.I)
 HOLIDAYS = {"thanksgiving": None, "christmas": (12, 25), "new year": (1, 1), "halloween": (10, 31), "july 4th": (7, 4),
@@ -117,6 +120,8 @@ def _event_days(m: re.Match, dos: str | None) -> int | None:
                 start = date(year, *HOLIDAYS[name])
             else:
                 return None
+        elif m.group("iy"):
+            start = date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
         else:
             y = int(m.group("y1"))
             y = y + 2000 if y < 100 else y
@@ -240,15 +245,18 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
         for m in (ONSET_EVENT.finditer(dated) if any(w in low for w in ONSET_WORDS) else ()):
             if m.start() >= len(text):
                 break
-            if TREATMENT_GAP.search(m.group("gap") or "") or NOT_ONSET.search(dated[max(0, m.start() - 40):m.start()]):
+            if TREATMENT_GAP.search(m.group("gap") or "") or NOT_ONSET.search(dated[max(0, m.start() - 40):m.start()]) \
+                    or RECURRED.search(dated[max(0, m.start() - 25):m.start()]):
                 continue
             days = _event_days(m, view.date_of_service)
             if days:
                 rank = (0 if PAIN.search(text) else 1) + penalty
                 candidates.append((rank, s.start + m.start() + 1, days, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         for m in (SINCE.finditer(text) if any(w in low for w in ("since", "onset", "begin", "start", "began", "begun")) else ()):
-            if NOT_ONSET.search(text[max(0, m.start() - 40):m.start()]):
-                continue
+            if NOT_ONSET.search(text[max(0, m.start() - 40):m.start()]) or RECURRED.search(text[max(0, m.start() - 25):m.start()]):
+                continue  # "pain slowly back since July" dates a recurrence, not the onset
+            if re.match(r"\s*(?:of\s+)?(?:last|this)\s+year|-\d", text[m.end():m.end() + 20], re.I):
+                continue  # "since March of last year", "since 2025-03-20": ONSET_EVENT reads the full date
             days = _since_days(m, view.date_of_service)
             if days:
                 rank = (0 if PAIN.search(text) else 1) + penalty

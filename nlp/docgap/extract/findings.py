@@ -5,6 +5,7 @@ import re
 
 from ..facts import Evidence, PalpationFinding
 from .note import NoteView
+from .procedure import sentence_is_planning
 
 FINDING_CUE = re.compile(r"palpat|palpable|identif|noted|found|present|elicit|appreciat|locat|demonstrat|reveal|"
                          r"reproduc|positive|\+|tender|active|latent|exam|evident|detected|marked|isolat|"
@@ -62,8 +63,9 @@ def extract_imaging(view: NoteView) -> tuple[str | None, Evidence | None]:
         if m.value == "landmark" or m.has("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL"):
             continue
         s = m.sent
-        if s.section in ("history_of_present_illness", "past_medical_history", "medications", "plan"):
-            continue
+        if s.section in ("history_of_present_illness", "past_medical_history", "medications") or (
+                s.section == "plan" and sentence_is_planning(view, s)):
+            continue  # not "P: Ultrasound-guided TPIs (...) performed" in a SOAP plan
         if not IMAGING_CONTEXT.search(s.text):
             continue
         if NO_IMAGING.search(s.text):

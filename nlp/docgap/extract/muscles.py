@@ -93,9 +93,10 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
     # stop at the last hard break so a side from an earlier clause does not leak
     cut = max((b.end() for b in BREAK.finditer(before)), default=0)
     before = before[cut:]
-    if re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$|\b(?:each|both)\s+sides?\b[^.;,]{0,25}$", before, re.I):
-        return ["left", "right"]  # "2 points in each rhomboid major"
     sides = list(SIDE_WORD.finditer(before))
+    both = re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$|\b((?:each|both)\s+sides?)\b[^.;,]{0,25}$", before, re.I)
+    if both and not (sides and sides[-1].start() >= (both.end(1) if both.group(1) else both.end())):
+        return ["left", "right"]  # "2 points in each rhomboid major" (not "(3 sites each side) and L QL")
     if sides:
         return _expand(sides[-1].group(0))
     # "The trapezius was injected on both sides": a side later in the muscle's own clause

@@ -240,7 +240,10 @@ def procedure_end(view: NoteView) -> int | None:
 
 # "She had trigger point injections in 2023 with good relief." (a date alone is not enough: titles carry dates)
 TPI_PAST = re.compile(r"\b(had|has had|underwent|received|s/p|status post|previous(?:ly)?|prior|last|ago|in (?:19|20)\d\d|"
-                      r"seen (?:in (?:the )?(?:office|clinic) )?(?:in|on) \w+ for|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* for)\b", re.I)
+                      r"seen (?:in (?:the )?(?:office|clinic) )?(?:in|on) \w+ for|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* for|"
+                      # "f/u after L trap TPIs on 8/26"
+                      r"after\s+(?:the\s+|her\s+|his\s+)?(?:[\w/]+\s+){0,3}(?:TPIs?|trigger point injections?|injections)(?=\s+(?:on|dated|in)\s+\w)|"
+                      r"(?:TPIs?|trigger point injections?|injections)\s+(?:on|dated)\s+\d{1,2}/\d{1,2})\b", re.I)
 tpi_past = cue(TPI_PAST)
 
 
@@ -282,6 +285,9 @@ def _no_procedure(t: str) -> bool:
         and NO_PROCEDURE.search(t) is not None
 
 
+TABLE_HEAD_COUNT = re.compile(r"\b(?:points?|pts|sites?|injections?|TrPs|TPs)\b|#|inject", re.I)
+
+
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
     tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)
            and not (tpi_past(m.sent.text) and not today_done(m.sent.text))]
@@ -308,6 +314,12 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
                     and _done_nearby(view, m.sent) \
                     and m.section not in ("history_of_present_illness", "past_medical_history", "medications"):
                 implicit.append(m)
+        from .muscles import lead_in  # (muscles imports this module)
+
+        if any(view.of("DRUG")):
+            # a site table ("| Muscle | Side | Points | Injectate per point |") with a drug named in the note
+            implicit += [m for m in view.of("MUSCLE") if m.section not in HISTORY_SECTIONS and TABLE_HEAD_COUNT.search(
+                lead_in(view, m.sent) or "") and not sentence_not_done(m.sent.text)]
         if above_reference(view) is not None:  # "1 mL into each of the three muscles named above"
             implicit += [m for m in view.of("MUSCLE") if m.section == "physical_exam" and performed(m, view)]
         palp_tp = [m for m in view.of("PALPATION") if m.value == "trigger_point" and performed(m, view)
