@@ -7,6 +7,14 @@ import pytest
 
 # (text, expected injection_count)
 CASES = [
+    pytest.param("F/U + TPI #2\nProc: TPI R UT x2, R levator x1, R rhomboid x1 (4 pts). Each pt: 0.5 mL 1% lido.", 4,
+                 id="tpi-number-two-is-not-a-count"),
+    pytest.param("Tx: dry needling (no injectate) - lumbar paraspinals 3 needles ea side, R QL x2. 8 needles tot.", 8,
+                 id="needles-tot"),
+    pytest.param("Procedure: TPI, landmark.\n * bilat UT (2 pts R, 1 pt L)\n * rhomboid minor L + R, 1 each\n"
+                 " * levator, right only, x1\n 1 mL 0.5% lidocaine per point.", 6, id="shorthand-sides-and-counts"),
+    pytest.param("P: TPI today, pt consents. Landmark.\n  - UT b/l x2 ea\n  - LS L x1\n  Tot 5 pts. Per pt: 0.5 cc 1% lido."
+                 " Tol well.", 5, id="soap-plan-narrating-the-procedure"),
     pytest.param("Plan: TPI performed. Sarapin 1 mL + 0.5% bupivacaine 1 mL per site in L gluteus maximus,\n"
                  "L piriformis, L TFL (3 sites; Sarapin 3 mL and bupivacaine 3 mL total).", 3,
                  id="a-count-closing-the-list"),

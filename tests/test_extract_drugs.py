@@ -8,6 +8,8 @@ import pytest
 
 # (text, expected [(name, total_dose, dose_unit)])
 CASES = [
+    pytest.param("TPI: L glute med x2, L TFL x1. Inj: Toradol 30 + 1% lido 3 cc, divided over the 3 pts.",
+                 [("ketorolac", 30, "mg"), ("lidocaine", 3, "mL")], id="toradol-without-a-unit"),
     pytest.param("Procedure: Trigger point injection with preservative-free normal saline (patient prefers to avoid "
                  "lidocaine - prior palpitations), 1 mL per point:\n  L trapezius x1, R trapezius x1  (2 points)\n",
                  [("saline", 2, "mL")], id="saline-with-an-aside-about-lidocaine"),

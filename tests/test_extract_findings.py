@@ -50,6 +50,11 @@ PALPATION = [
                  "compression." + TPI, {"taut_band", "referred_pain"}, id="pain-referring-on-compression"),
     pytest.param("Objective: taut bands L piriformis; the band refers into the posterior thigh." + TPI,
                  {"taut_band", "referred_pain"}, id="band-refers-into"),
+    pytest.param("Exam: L glute med: jump sign +, referral to lateral thigh reproduced; questionable taut band; no twitch "
+                 "elicited." + TPI, {"jump_sign", "referred_pain"}, id="hedged-band-and-referral-to-a-body-part"),
+    pytest.param("Examination reveals a taught band in the left trapezius with referral of pain into the scapula." + TPI,
+                 {"taut_band", "referred_pain"}, id="voice-recognition-taught-band"),
+    pytest.param("Exam: trigger points not clearly identified; no taut band." + TPI, set(), id="not-clearly-identified"),
 ]
 
 

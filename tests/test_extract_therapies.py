@@ -125,6 +125,8 @@ OUTCOMES = [
                  'pain did not.', [('physical_therapy', 'failed')], id='elliptical-did-not'),
     pytest.param('Physio (incl. graded glute strengthening) for ~4 months - plateaued. Panadol Osteo PRN, not much use.',
                  [('medication', 'failed'), ('physical_therapy', 'failed')], id='incl-abbreviation-and-not-much-use'),
+    pytest.param('Plan:\n1. Will continue PT although it has not helped so far.', [('physical_therapy', 'failed')],
+                 id='continue-although-it-has-not-helped'),
     pytest.param('She did 6 weeks of PT. She then had TPIs elsewhere; the pain returned after a week.',
                  [('other', 'failed'), ('physical_therapy', 'tried')], id='next-sentence-names-its-own-treatment'),
 ]

@@ -11,6 +11,8 @@ from .procedure import dosed, past_cue, sentence_is_planning, today_done
 
 DOSE = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b(?!\s*/\s*(?:mL|ml|cc|L|\d))"
+    # "Toradol 30 + 1% lido": ketorolac's doses (15, 30, 60) are milligrams even when the unit is left off
+    rf"|(?<=toradol )(?P<num_k>15|30|60)\b(?!\s*(?:%|mL|ml|cc|mg|/))|(?<=ketorolac )(?P<num_k2>15|30|60)\b(?!\s*(?:%|mL|ml|cc|mg|/))"
     rf"|(?P<conc>\d+(?:\.\d+)?)\s*mg\s*/\s*(?:mL|ml|cc)",
     re.I)
 # words of the same sentence and line ("mL." or a line break ends the search)
@@ -127,10 +129,10 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
             if d.group("conc"):
                 conc = float(d.group("conc"))
                 continue
-            n = to_number(d.group("num"))
+            n = to_number(d.group("num") or d.group("num_k") or d.group("num_k2"))
             if n is None:
                 continue
-            unit = d.group("unit").lower()
+            unit = (d.group("unit") or "mg").lower()
             tail = view.text[base + d.end():base + d.end() + 60]
             each = None if is_total else (_each_after(tail, unit) or EACH_BEFORE.search(view.text[base:base + d.start()]))
             mult = 1
@@ -222,7 +224,7 @@ def _drop_mixture_volume(view: NoteView, doses):
     def per_site(d, base):
         return bool(_each_after(view.text[base + d.end():base + d.end() + 60], d.group("unit")))
 
-    vols = [(d, b) for d, b in doses if not d.group("conc") and d.group("unit").lower() in ("ml", "cc", "cc's", "ccs", "cm3")]
+    vols = [(d, b) for d, b in doses if not d.group("conc") and (d.group("unit") or "").lower() in VOLUME_UNITS]
     if any(per_site(d, b) for d, b in vols) and any(not per_site(d, b) for d, b in vols):
         return [(d, b) for d, b in doses if (d, b) not in vols or not per_site(d, b)]
     return doses

@@ -19,7 +19,7 @@ DURATION = re.compile(
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?!-?old\b)(?:of\s+)?(?:(?!old\b|with\b|who\b|male\b|female\b|man\b|woman\b)[\w/&-]+\s+){{0,6}}?(?:pain|symptoms|discomfort|aching)\b"
     rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury|diagnosed|"
     rf"woke up|woke|awoke|developed|noticed|tweaked|since|moved|lifted|carried|carrying|bent|bending|reached|pulled|pushed|"
-    rf"shoveled|shovelled|threw|swung|slept|"
+    rf"shoveled|shovelled|threw|swung|slept|moving|shoveling|shovelling|playing|gardening|running|lifting|"
     rf"rear-ended|fell|fall|accident|collision|MVA|MVC|strained|lifting|twisted)\s+(?:[\w-]+\s+){{0,8}}?{NUMBER}\s*{UNIT}\s+ago"
     rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b"
     rf"(?!\s*(?:ago|old|later)\b)(?!\s*after\b(?!\s+(?:a|an|the|her|his)\s+(?:[\w-]+\s+)?(?:collision|accident|fall|injury|MVA|MVC|crash)))",

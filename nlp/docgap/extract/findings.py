@@ -10,9 +10,11 @@ from .procedure import sentence_is_planning
 FINDING_CUE = re.compile(r"palpat|palpable|identif|noted|found|present|elicit|appreciat|locat|demonstrat|reveal|"
                          r"reproduc|positive|\+|tender|active|latent|exam|evident|detected|marked|isolat|"
                          r"with (?:a |an )?(?:taut|twitch|local|jump|referr)|multiple|several|numerous|discrete", re.I)
-PALPATION_CONTEXT = re.compile(r"palpat|pressure|compression|trigger|TrP|\bTPs?\b|exam|taut|nodul|twitch|jump", re.I)
+PALPATION_CONTEXT = re.compile(r"palpat|pressure|compression|trigger|TrP|\bTPs?\b|exam|taut|taught band|nodul|twitch|jump", re.I)
 NOT_REFERRED = re.compile(r"referred\s+(?:to|by|for|from|back|out|him|her|patient)\b|"
-                          r"\breferral\s+(?:to|for|from|placed|sent|was|made|order)|^referral\b(?!\s+(?:pattern|zone|of pain))", re.I)
+                          r"\breferral\s+(?:to(?!\s+(?:the\s+)?(?:\w+\s+)?(?:thigh|arm|shoulder|temple|head|ear|jaw|teeth|molars|occiput|"
+                          r"neck|scapula|buttock|leg|hand|forearm|chest|groin|hip|knee|calf|foot|eye|eyebrow|forehead|back)\b)"
+                          r"|for|from|placed|sent|was|made|order)|^referral\b(?!\s+(?:pattern|zone|of pain|to))", re.I)
 REPRODUCES = re.compile(r"reproduc|recreat", re.I)
 BAND_PRESSURE = re.compile(r"pressure|compress|trigger|TrP|\bTPs?\b|taut|band|nodul|twitch", re.I)
 NEGATIVE_AFTER = re.compile(r"^\s*:?\s*(?:is\s+|was\s+|were\s+)?(?:negative|neg\b|absent|not (?:elicited|present|appreciated|seen)|none\b)", re.I)
@@ -42,7 +44,7 @@ def extract_palpation(view: NoteView) -> list[PalpationFinding]:
         elif m.value == "referred_pain":
             if REPRODUCES.match(m.text) and not BAND_PRESSURE.search(s.text):
                 continue  # "tapping over the GON reproduces the headache" is not a muscle's referral
-            if NOT_REFERRED.search(view.text[m.start:m.end + 12]) or not (
+            if NOT_REFERRED.search(view.text[m.start:m.end + 30]) or not (
                     PALPATION_CONTEXT.search(s.text) or s.section == "physical_exam"):
                 continue
         elif m.value in ("nodule", "jump_sign") and s.section not in ("physical_exam", "procedure", "indication",

@@ -12,7 +12,7 @@ SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
     re.I)
 POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|"
-                       r"(?:L|R|left|right)\s*(?:and|&|/)\s*(?:L|R|left|right)|left|right|"
+                       r"(?:L|R|left|right)\s*(?:and|&|/|\+)\s*(?:L|R|left|right)|left|right|"
                        r"[LR]\s*[<>=]\s*[LR]|L|R|lt|rt)(?![\w])(?:\s*\))?",
                        re.I)
 TABLE_ROW_MARKED = re.compile(r"^[^\n|]*\|[^\n|]*\|[^\n]*$|^[^\t\n]*\t[^\t\n]*\t")
@@ -65,7 +65,7 @@ TOTAL = re.compile(
     rf"|\b(?:TPIs?|trigger point injections?|injections?|dry needling)\s*(?:performed|given|done|administered)?\s*(?:x|×)\s*({NUM})\b"
     rf"|(?<![/\d.])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
     rf"|\b(?:into|among|between|across|over|(?:at|in)(?=\s+each\s+of))\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
-    rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points|needles|needle insertions|sticks)\s*(?:total|in total|overall)\b"
+    rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points|pts|needles|needle insertions|sticks)\s*(?:total|tot|in total|overall)\b"
     rf"|(?<![\w/#])#\s?(\d{{1,2}})\b(?!\s*(?:g\b|gauge|needle))(?!\s+[a-zA-Z])"
     rf"|\(\s*({NUM})\s+(?:total|TrPs? total|sites total|points total|TrPs?|TPs?|trigger points|sites|points|injections)\s*[);,]"
     rf"|\btotal(?:\s+of)?\s+({NUM})\s+(?:injections|sites|points|trigger points|TrPs|TPs|sticks|shots)\b"
@@ -113,7 +113,7 @@ def _expand(word: str) -> list[str | None]:
     if re.fullmatch(r"[lr]\s*[<>=]\s*[lr]", w):
         return ["left", "right"]  # "levator (L>R)": both sides, the left worse
     if w.startswith("bilat") or w in ("b/l", "bl", "both", "on both sides") or re.fullmatch(
-            r"(?:left|right|lt|rt|l|r)\s*(?:and|&|/)\s*(?:left|right|lt|rt|l|r)", w) and w[0] != w[-1]:
+            r"(?:left|right|lt|rt|l|r)\s*(?:and|&|/|\+)\s*(?:left|right|lt|rt|l|r)", w) and w[0] != w[-1]:
         return ["left", "right"]
     if w in ("left", "l", "lt", "on the left"):
         return ["left"]
@@ -252,7 +252,8 @@ SIDE_PAIR = re.compile(r"^\s*[-:,]?\s*(L|R|left|right)\s*(?:x|×|-|:)?\s*(\d{1,2
 # "Trapezius - L / 2": side, then the number of points
 SIDE_SLASH = re.compile(r"^[ \t]*[-:–][ \t]*(L|R|left|right|lt|rt|bilat(?:eral)?|B/L)[ \t]*/[ \t]*(\d{1,2})\b(?![ \t]*(?:mL|ml|cc|mg|%))", re.I)
 # "splenius capitis: one L, one R"
-COUNT_SIDE_PAIR = re.compile(rf"^\s*[-:,]?\s*({NUM})\s+(L|R|left|right)\s*[,;/]\s*({NUM})\s+(L|R|left|right)\b", re.I)
+COUNT_SIDE_PAIR = re.compile(rf"^\s*[-:,]?\s*\(?\s*({NUM})\s+(?:(?:pts?|points?|sites?|inj)\s+)?(L|R|left|right)\s*[,;/]\s*"
+                             rf"({NUM})\s+(?:(?:pts?|points?|sites?|inj)\s+)?(L|R|left|right)\b", re.I)
 # "2 points in the left upper trapezius, 2 in the right"
 ELLIPSIS_SIDE = re.compile(rf"^[^;.]*?,?\s*(?:and\s+)?({NUM})\s+(?:(?:points?|injections?|sites?)\s+)?(?:in|on|to|into)\s+the\s+(right|left)\b(?!\s+\w+\s+(?:muscle|trapezius|levator))", re.I)
 
@@ -276,7 +277,7 @@ def _after_window(view: NoteView, m: Mention) -> str:
     return after[:cut.start()] if cut else after
 
 
-SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:left|right)|on both sides)\b[\s,:-]*)?"
+SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:left|right)|on both sides)\b(?:\s+only\b)?[\s,:-]*)?"
 # a count written after its muscle: "x2", "(2)", "(x2)", "2 injections", "at 2 points", "twice", "2 ea"
 COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:(?:was|were)\s+)?(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
                          rf"(?:(?:at|in)\s+({NUM})(?=\s*[,.;)]|\s+(?:with|and|using)\b|\s*$)|"
@@ -648,7 +649,8 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             if re.match(r"\s+(?:\w+\s+){0,2}(?:in|into|per|at)\s+each\b", s.text[t.end():], re.I):
                 attached.append(int(n))  # "Sites: two trigger points in each muscle": per muscle
                 continue
-            if t.group(0).lstrip().startswith("#") and re.search(r"\b(?:session|visit|cycle|round|treatment|tx|problem|dx|note)\s*$",
+            if t.group(0).lstrip().startswith("#") and re.search(r"\b(?:session|visit|cycle|round|treatment|tx|problem|dx|note|"
+                                                                r"TPIs?|TrPIs?|injections?|DN|needling)\s*$",
                                                                 s.text[:t.start()], re.I):
                 continue  # "Dry needling session #1"
             if not re.search(r"total|#|:", t.group(0), re.I) and not TOTAL_WORD_AFTER.match(s.text[t.end():]) \

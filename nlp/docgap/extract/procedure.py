@@ -28,9 +28,10 @@ FUTURE_CUE = re.compile(r"\b(will|return|RTC|f/u|follow[- ]?up|next|consider|if|
                         r"recommend\w*|suggest\w*|offer\w*|candidate|would benefit)\b", re.I)
 # Evidence that a plan section narrates a procedure done today ("P: TPI ... 25g needle ... neg aspiration")
 DONE_IN_BLOCK = re.compile(r"\b(injected|infiltrated|needled|performed|administered|aspirat\w*|prepped|sterile|gauge|\d+\s?g|"
-                           r"band-?aids?|EBL|hemostasis|haemostasis|consent (?:obtained|signed)|tolerated|time[- ]?out|needle|needles)\b"
+                           r"band-?aids?|EBL|hemostasis|haemostasis|consent (?:obtained|signed)|tolerated|time[- ]?out|needle|needles|"
+                           r"tol(?:'d)? well|pt consents|patient consents|consented)\b"
                            r"|\b\d{1,2}/10\s*(?:pre|post)\b|\b(?:pre|post)[- ]?(?:procedure|injection)?\s*(?:pain\s*)?:?\s*\d{1,2}/10"
-                           r"|\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg)\b[^.;\n]{0,25}\b(?:each|total|per (?:site|point))\b", re.I)
+                           r"|\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg)\b[^.;\n]{0,25}(?:\b(?:each|ea|total|tot|per (?:site|point|pt))\b|/\s*(?:pt|point|site)\b)", re.I)
 done_in_block = cue(DONE_IN_BLOCK)
 
 

@@ -196,6 +196,10 @@ def _own_tail(view: NoteView, m) -> str:
     tail = view.text[m.end:m.sent.end]
     stop = CLAUSE_BREAK.search(tail)
     end = stop.start() if stop else len(tail)
+    if stop and stop.group(0).lower() in ("but", "though", "although", "however"):
+        rest = tail[stop.end():]
+        more = CLAUSE_BREAK.search(rest)
+        end = stop.end() + (more.start() if more else len(rest))  # "continue PT although it has not helped"
     nxt = [o.start - m.end for o in view.in_sentence(m.sent, "THERAPY") if o.start >= m.end]
     return tail[:min([end] + nxt)]
 
