@@ -7,6 +7,19 @@ import pytest
 
 # (text, expected injection_count)
 CASES = [
+    pytest.param("Procedure: Depo-Medrol 40 mg/mL 1 mL with 3 mL 0.5% bupivacaine, split across the sites: the first into "
+                 "the left QL, the second and third into the left gluteus medius, and the fourth into the left piriformis.",
+                 4, id="ordinals-in-prose"),
+    pytest.param("Trigger point injections today. Syringe 1 mL Kenalog-40 + 5 mL 0.5% ropivacaine, 2 mL at each:\n  (1) R iliopsoas\n  (2) R tensor fasciae "
+                 "latae\n  (3) R rectus femoris\nNo complications.", 3, id="enumerated-sites-under-each"),
+    pytest.param("PROCEDURE: Trigger point injection(s)\nMEDICATION: 1% lidocaine 3 mL, 1 mL per site\nSITES:\n  R brachioradialis ..... 2\n  R biceps brachii ...... 1\n", 3,
+                 id="dot-leaders"),
+    pytest.param("US-guided abdominal wall trigger point injections (R).\nInjectate: 0.25% bupivacaine, 2 mL per point.\nPoints: R rectus abdominis - two (supra- and "
+                 "peri-umbilical); R external oblique - one.", 3, id="word-counts-after-a-dash"),
+    pytest.param("TPI: 1 cc each.\n  Muscle           | Side | # pts\n  Gluteus maximus  | L    | 2\n  Piriformis       | L    "
+                 "| 1\n", 3, id="hash-pts-column"),
+    pytest.param("Sites:  R TFL - 1  |  R glute min - 1  |  R piriformis (US) - 1\nNeg aspiration prior to each.", 3,
+                 id="inline-sites-with-pipes"),
     pytest.param("F/U + TPI #2\nProc: TPI R UT x2, R levator x1, R rhomboid x1 (4 pts). Each pt: 0.5 mL 1% lido.", 4,
                  id="tpi-number-two-is-not-a-count"),
     pytest.param("Tx: dry needling (no injectate) - lumbar paraspinals 3 needles ea side, R QL x2. 8 needles tot.", 8,

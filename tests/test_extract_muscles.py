@@ -149,3 +149,11 @@ def test_a_group_term_beside_its_injected_member_is_not_another_site(extract):
 def test_a_group_with_no_member_named_stays_unspecified(extract):
     f = extract("Procedure: TPI to the R paraspinals and R quadratus lumborum, 1% lidocaine, neg aspiration.")
     assert f.muscles_unspecified
+
+
+def test_points_in_order_are_injected_muscles(extract):
+    # "in order" is a sequence, not an order for a test or a referral (HYPOTHETICAL)
+    f = extract("Repeat TPI - lumbar.\nProc: consent, prone. 1% lidocaine 1 mL per point. Points in order: first and "
+                "second L glute med, third L QL.")
+    assert {(m.name, m.laterality) for m in f.muscles} == {("gluteus_medius", "left"), ("quadratus_lumborum", "left")}
+    assert f.injection_count == 3

@@ -69,6 +69,10 @@ PROCEDURE = [
                  "negative aspiration, band-aids on", TPI, False, id="dictated-sticks"),
     pytest.param("Procedure: Three TPs: two in the L infraspinatus, one in the L teres minor. 0.5% lidocaine "
                  "1 mL each.", TPI, False, id="spelled-count-of-points"),
+    pytest.param("Exam: R QL taut band.\nPlan: TPI today.\nToradol 30 mg added to 5 mL 1% lidocaine; about 2 mL per point:\n"
+                 " R QL - two points\n R gluteus medius - one point\nTolerated well.", TPI, False, id="plan-tpi-today"),
+    pytest.param("Repeat TPI - lumbar.\nProc: consent, prone. 1% lidocaine 1 mL per point. Points in order: first and second L glute med, third "
+                 "L QL.", TPI, False, id="points-in-order-is-not-an-order"),
     pytest.param("Procedure: chemodenervation of myofascial trigger points with onabotulinumtoxinA. 25 units "
                  "injected into one trigger point in each of the L and R upper trapezius.", TPI, False,
                  id="chemodenervation-of-trigger-points"),

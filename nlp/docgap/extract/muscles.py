@@ -203,8 +203,8 @@ def _injected(view: NoteView, m: Mention) -> bool:
     return lead_in(view, s) is not None
 
 
-COUNT_HEADER = re.compile(r"^(?:#\s*(?:of\s*)?(?:points|injections|sites|TrPs|TPs)|points?|injections?|sites?|TrPs?|TPs?|"
-                          r"trigger points?|number|no\.?|count|qty|n)$", re.I)
+COUNT_HEADER = re.compile(r"^(?:#\s*(?:of\s*)?(?:points|pts|injections|inj|sites|TrPs|TPs)|points?|pts|injections?|sites?|TrPs?|TPs?|"
+                          r"trigger points?|number|no\.?|count|qty|n)(?:\s+(?:needled|injected|treated|inj\.?))?$", re.I)
 
 
 def _cells(line: str) -> list[str]:
@@ -273,20 +273,20 @@ def _neighbours(view: NoteView, m: Mention) -> tuple[int, int]:
 def _after_window(view: NoteView, m: Mention) -> str:
     _, nxt = _neighbours(view, m)
     after = view.text[m.end:nxt]
-    cut = re.search(r";|\.\s|\n", after)
+    cut = re.search(r";|(?<!\.)\.\s|\n", after)  # not the dot leaders of "R biceps ...... 1"
     return after[:cut.start()] if cut else after
 
 
 SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:left|right)|on both sides)\b(?:\s+only\b)?[\s,:-]*)?"
 # a count written after its muscle: "x2", "(2)", "(x2)", "2 injections", "at 2 points", "twice", "2 ea"
-COUNT_AFTER = re.compile(rf"^[\s,:|-]*(?:\([^)\d]{{1,40}}\)\s*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:(?:was|were)\s+)?(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
+COUNT_AFTER = re.compile(rf"^(?:[\s,:|-]|\.{{2,}}|…)*(?:\([^)\d]{{1,40}}\)[\s,:|-]*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:(?:was|were)\s+)?(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
                          rf"(?:(?:at|in)\s+({NUM})(?=\s*[,.;)]|\s+(?:with|and|using)\b|\s*$)|"
                          rf"\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
                          rf"|({NUM})\s+(?:injections?|inj\.?|sites?|points?|pts?|insertions?|trigger points?|TrPs?|TPs?)(?!\w)(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
-                         rf"|:\s*(one|two|three|four|five|six)\b(?=\s*[,.;)]|\s*$)"
+                         rf"|[:-]\s*(one|two|three|four|five|six)\b(?=\s*[,.;)(|]|\s*$)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
                          rf"|(once|twice|thrice|{NUM}\s+times)\b|\btimes\s+(\d{{1,2}})\b"
-                         rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,);]|\.(?!\d)|$|\s+and\b))"
+                         rf"|(\d{{1,2}})(?=\s*(?:(?:each|per|on each)\s+side\b|[,);|]|\.(?!\d)|$|\s+and\b))"
                          rf"|\(\s*(\d{{1,2}})\s*(?:pts?|points?|sites?|TPs?|TrPs?|inj|needles?)\.?(?:\s+each)?\s*\)"
                          rf"|:\s*(\d{{1,2}})\s*(?:TrPs?|TPs?|pts?|points?|sites?)\b"
                          rf"|[^;.\n]{{0,50}}?\b(?:injected|needled)\s+(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+)?(?:points?|sites?|locations?|trigger points?|TrPs?)\b)", re.I)
@@ -665,6 +665,9 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
     distributed = _distributed_count(view, muscles, groups)
     if distributed:
         return distributed
+    enumerated = _enumerated_points(view) or _ordinal_points(view)
+    if enumerated:
+        return enumerated
     if muscles and all(m.injections for m in muscles):
         group_counts = [_group_count(view, g) for g in _group_mentions(view, groups)]
         if all(group_counts):
@@ -701,6 +704,70 @@ def _times(groups: tuple) -> int | None:
     word, num = groups
     n = {"once": 1, "twice": 2, "thrice": 3}.get((word or "").lower()) or (to_number(num) if num else None)
     return int(n) if n and float(n).is_integer() else None
+
+
+ENUM_ITEM = re.compile(r"^[ \t]*(?:\(?\d{1,2}[).]|#\d{1,2}|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b)"
+                       r"[ \t]*[-:.)]?[ \t]*", re.I)
+ITEM_COUNT = re.compile(r"(?:\bx|×)\s?\d|\(\s*\d+\s*\)|\b\d+\s*(?:pts?|points?|sites?|TrPs?|TPs?|inj)\b|\b(?:twice|once|each)\b", re.I)
+
+
+def _enumerated_points(view: NoteView) -> int | None:
+    """'2 mL at each point:' then '(1) R iliopsoas', '(2) R TFL', '(3) R rectus femoris', or 'first - R pec
+    major, sternal' ...: one injection per enumerated site, when the lines carry no counts of their own."""
+    text = view.text
+    for m in view.of("MUSCLE", "MUSCLE_GROUP"):
+        ls = text.rfind("\n", 0, m.start) + 1
+        if not ENUM_ITEM.match(text[ls:m.start]) or m.section in HISTORY:
+            continue
+        # walk up to the lead-in line, then down over the enumerated lines
+        start = ls
+        while start > 0:
+            prev = text.rfind("\n", 0, start - 1) + 1
+            if not ENUM_ITEM.match(text[prev:start - 1]):
+                break
+            start = prev
+        lead = text[text.rfind("\n", 0, max(0, start - 1)) + 1:max(0, start - 1)]
+        if not re.search(r"\b(?:each|every|per\s+(?:point|site))\b", lead, re.I) or not (
+                injection_cue(lead) or re.search(r"\d\s*(?:mL|ml|cc|mg|units?)\b", lead, re.I)):
+            return None
+        items, pos = 0, start
+        while pos < len(text):
+            end = text.find("\n", pos)
+            end = len(text) if end == -1 else end
+            line = text[pos:end]
+            if not ENUM_ITEM.match(line):
+                break
+            if ITEM_COUNT.search(line[ENUM_ITEM.match(line).end():]):
+                return None  # the items carry their own counts: the sum of per-muscle counts applies
+            items += 1
+            pos = end + 1
+        return items if items >= 2 else None
+    return None
+
+
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8}
+ORDINAL = re.compile(r"\b(first|second|third|fourth|fifth|sixth|seventh|eighth)\b(?!\s+(?:visit|time|session|set|round|"
+                     r"series|course|injections?|TPIs?|procedure|week|month|day|line|degree))", re.I)
+
+
+def _ordinal_points(view: NoteView) -> int | None:
+    """'the first into the left QL, the second and third into the left gluteus medius, and the fourth into
+    the left piriformis': the points are numbered in prose (first to N, each beside a muscle)."""
+    for s in view.sentences:
+        if s.section in HISTORY or not (injection_cue(s.text) or dosed(s.text) or s.section == "procedure"):
+            continue
+        muscles = view.in_sentence(s, "MUSCLE", "MUSCLE_GROUP")
+        found = []
+        for o in ORDINAL.finditer(s.text):
+            pos = s.start + o.end()
+            if any(0 <= mu.start - pos <= 45 for mu in muscles):
+                found.append(ORDINALS[o.group(1).lower()])
+            elif found and re.match(r"\s+and\s+(?:the\s+)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth)\b",
+                                    s.text[o.end():], re.I):
+                found.append(ORDINALS[o.group(1).lower()])  # "the second and third into ..."
+        if 1 in found and len(found) >= 2 and sorted(set(found)) == list(range(1, max(found) + 1)):
+            return max(found)
+    return None
 
 
 def _distributed_count(view: NoteView, muscles: list[Muscle], groups) -> int | None:

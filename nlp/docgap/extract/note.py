@@ -172,6 +172,9 @@ def view_of(doc: Doc, date_of_service: str | None = None, text: str | None = Non
                 continue  # a cue inside the target itself ("needling without injectate")
             if 0 <= ms < len(by_token) and by_token[ms] is sent:
                 category = m.category
+                if category == "HYPOTHETICAL" and re.search(r"\bin\s+$", text[max(0, doc[ms].idx - 4):doc[ms].idx]) \
+                        and doc[ms].lower_ == "order":
+                    continue  # "points in order: first ..." is a sequence, not an order for a test
                 if category == "NEGATED_EXISTENCE":
                     after = doc[me - 1].idx + len(doc[me - 1])
                     if PROCEDURAL_NEGATION.match(text[after:after + 25]) \

@@ -96,7 +96,11 @@ def sentence_not_done(t: str) -> bool:
 
 def performed(m: Mention, view: NoteView) -> bool:
     if m.has(*NOT_NOW):
-        return False
+        # "Plan: TPI today." : the header word "plan" is not a plan when the sentence says today
+        plan_only = m.modifiers.intersection(NOT_NOW) == {"HYPOTHETICAL"} and \
+            all(t.lower() in ("plan", "p") for t in m.modifier_texts)
+        if not (plan_only and re.search(r"\b(?:today|performed|done|given)\b", m.sent.text, re.I)):
+            return False
     if sentence_is_planning(view, m.sent):
         return False
     return True
