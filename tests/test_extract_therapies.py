@@ -127,6 +127,10 @@ OUTCOMES = [
                  [('medication', 'failed'), ('physical_therapy', 'failed')], id='incl-abbreviation-and-not-much-use'),
     pytest.param('Plan:\n1. Will continue PT although it has not helped so far.', [('physical_therapy', 'failed')],
                  id='continue-although-it-has-not-helped'),
+    pytest.param("Abdominal wall pain since surgery; meds (Tylenol, ibuprofen) don't help.", [('medication', 'failed')], id='dont-help'),
+    pytest.param('Ice and ibuprofen since - not much better.', [('medication', 'failed'), ('modality', 'failed')], id='not-much-better'),
+    pytest.param('Chiropractor x6, massage, Aleve - all temporary.', [('chiropractic', 'failed'), ('medication', 'failed'), ('modality', 'failed')],
+                 id='all-temporary'),
     pytest.param('She did 6 weeks of PT. She then had TPIs elsewhere; the pain returned after a week.',
                  [('other', 'failed'), ('physical_therapy', 'tried')], id='next-sentence-names-its-own-treatment'),
 ]

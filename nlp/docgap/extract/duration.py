@@ -7,9 +7,9 @@ from datetime import date
 from ..facts import Evidence
 from .note import NUM, NoteView, folded, to_number
 
-UNIT_DAYS = {"d": 1, "day": 1, "w": 7, "wk": 7, "week": 7, "m": 30, "mo": 30, "mon": 30, "month": 30, "y": 365,
-             "yr": 365, "year": 365}
-UNIT = r"(days?|d|weeks?|wks?|wk|w|months?|mos?|mo|mths?|m|years?|yrs?|yr|y)"
+UNIT_DAYS = {"d": 1, "day": 1, "w": 7, "wk": 7, "week": 7, "fortnight": 14, "m": 30, "mo": 30, "mon": 30, "month": 30,
+             "y": 365, "yr": 365, "year": 365}
+UNIT = r"(days?|d|weeks?|wks?|wk|w|fortnights?|months?|mos?|mo|mths?|m|years?|yrs?|yr|y)"
 NUMBER = rf"({NUM}|half a|one and a half|a couple of|couple of)(?:\s*(?:-|to|or)\s*({NUM}))?\s*\+?"
 DURATION = re.compile(
     rf"(?:\b(?:for|x|×|over|past|last|lasting|duration(?: of (?:symptoms|pain|complaints?))?\s*:?|of|approximately|approx\.?|about|around|nearly|almost|"
@@ -34,9 +34,9 @@ NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 DIGIT = re.compile(r"\d")
 DIGIT_UNIT = re.compile(rf"\d\s*\+?\s*[- ]?{UNIT}(?:\b|(?=[hd]))", re.I)
 X_DIGIT = re.compile(r"x\s*\d", re.I)
-WORD_UNIT = re.compile(rf"{NUMBER_WORD}\s*\+?\s*[- ]?(?:days?|weeks?|wks?|wk|months?|mos?|mo|mths?|years?|yrs?|yr)(?:\b|(?=[hd]))", re.I)
+WORD_UNIT = re.compile(rf"{NUMBER_WORD}\s*\+?\s*[- ]?(?:days?|weeks?|wks?|wk|fortnights?|months?|mos?|mo|mths?|years?|yrs?|yr)(?:\b|(?=[hd]))", re.I)
 WORD_LETTER_UNIT = re.compile(rf"{NUMBER_WORD}\s*\+?\s*[- ]?[dwmy](?:\b|(?=[hd]))", re.I)
-UNIT_WORDS = ("day", "week", "wk", "mo", "mth", "year", "yr")
+UNIT_WORDS = ("day", "week", "wk", "fortnight", "mo", "mth", "year", "yr")
 
 
 def _may_give_duration(text: str, low: str) -> bool:
