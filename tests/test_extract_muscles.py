@@ -157,3 +157,18 @@ def test_points_in_order_are_injected_muscles(extract):
                 "second L glute med, third L QL.")
     assert {(m.name, m.laterality) for m in f.muscles} == {("gluteus_medius", "left"), ("quadratus_lumborum", "left")}
     assert f.injection_count == 3
+
+
+def test_enumerated_sites_under_a_per_point_dose_in_an_exam(extract):
+    f = extract("Abd wall TPI, L side.\nExam: TrP L rectus abdominis w/ local twitch, TrP L ext oblique.\n"
+                "Mix: Kenalog 10 mg per point + 0.25% bupivacaine 2 mL per point.\n  1st: L rectus abdominis, lateral to "
+                "umbilicus\n  2nd: L external oblique, below costal margin\nTolerated.")
+    assert {(m.name, m.laterality) for m in f.muscles} == {("rectus_abdominis", "left"), ("external_oblique", "left")}
+    assert f.injection_count == 2
+
+
+def test_biceps_alone_is_the_arm_and_biceps_femoris_the_thigh(extract):
+    f = extract("TPIs to R deltoid, R biceps and R triceps with 1% lidocaine plain, 6 mL total.")
+    assert {m.name for m in f.muscles} == {"deltoid", "biceps_brachii", "triceps_brachii"}
+    g = extract("TPI: L biceps femoris x2 with 1% lidocaine, neg aspiration.")
+    assert {m.name for m in g.muscles} == {"biceps_femoris"}

@@ -193,7 +193,7 @@ def _injected(view: NoteView, m: Mention) -> bool:
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
         return bool(strong_injection(s.text) or dosed(s.text)) or lead_in(view, s) is not None \
-            or _counted_beside_injectate(view, s) or above_reference(view) is not None
+            or _counted_beside_injectate(view, s) or above_reference(view) is not None or _enumerated_under_dose(view, m)
     if injection_cue(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or dosed(s.text) \
             or re.match(r"\s*:?\s*\d{1,2}\s*(?:TrPs?|TPs?)\b", view.text[m.end:m.end + 12]) \
             or (view.in_sentence(s, "DRUG") and re.search(r"\b(?:to|into)\s+(?:the\s+)?", s.text)):
@@ -706,9 +706,26 @@ def _times(groups: tuple) -> int | None:
     return int(n) if n and float(n).is_integer() else None
 
 
-ENUM_ITEM = re.compile(r"^[ \t]*(?:\(?\d{1,2}[).]|#\d{1,2}|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b)"
+ENUM_ITEM = re.compile(r"^[ \t]*(?:\(?\d{1,2}[).]|#\d{1,2}|\d{1,2}(?:st|nd|rd|th)\b|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b)"
                        r"[ \t]*[-:.)]?[ \t]*", re.I)
 ITEM_COUNT = re.compile(r"(?:\bx|×)\s?\d|\(\s*\d+\s*\)|\b\d+\s*(?:pts?|points?|sites?|TrPs?|TPs?|inj)\b|\b(?:twice|once|each)\b", re.I)
+
+
+def _enumerated_under_dose(view: NoteView, m: Mention) -> bool:
+    """'Mix: Kenalog 10 mg per point + 0.25% bupivacaine 2 mL per point.' then '1st: L rectus abdominis',
+    '2nd: L external oblique': an enumerated site under a per-point dose is injected, even in an exam."""
+    text = view.text
+    ls = text.rfind("\n", 0, m.start) + 1
+    if not ENUM_ITEM.match(text[ls:m.start]):
+        return False
+    start = ls
+    while start > 0:
+        prev = text.rfind("\n", 0, start - 1) + 1
+        if not ENUM_ITEM.match(text[prev:start - 1]):
+            return bool(dosed(text[prev:start - 1]) or re.search(r"\b(?:per|each|every)\s+(?:point|site|TrP|TP)\b",
+                                                                  text[prev:start - 1], re.I))
+        start = prev
+    return False
 
 
 def _enumerated_points(view: NoteView) -> int | None:
