@@ -11,6 +11,8 @@ TPI = " Trigger point injections were performed in the left upper trapezius with
 
 # (text, date_of_service, expected days)
 CASES = [
+    pytest.param("The last set (5/6) bought her about six weeks. Hip has been bothering her since November." + TPI,
+                 "2025-06-17", 228, id="relief-bought-is-not-the-duration"),
     pytest.param("L posterior thigh pain for about a fortnight after a sprint." + TPI, None, 14, id="fortnight"),
     pytest.param("29M acute LBP after moving furniture 3 wks ago." + TPI, None, 21, id="moving-furniture-weeks-ago"),
     pytest.param("DOI: 01/20/2025    DOS: 04/02/2025\nMechanism: lifting boxes, felt pulling L upper back." + TPI,

@@ -214,6 +214,8 @@ REPEATS = [
                  id='same-sites-as-last-visit'),
     pytest.param('S: Less HA since Mon\'s session, 40% better for 2 days, neck stiff today. Tx: dry needling R UT x2.',
                  True, (40, 2), id='abbreviated-weekday-and-today-elsewhere'),
+    pytest.param('F/u - repeat TPI. The last set (5/6) bought her about six weeks. Hip pain since November. '
+                 'TPI R TFL x2 performed today.', True, (None, 42), id='bought-her-six-weeks'),
     pytest.param('Repeat TPI visit. The TPIs on Tuesday gave ~40% relief for about 3 days. TPI L trap x2 performed today.',
                  True, (40, 3), id='tpis-on-a-weekday'),
 ]
