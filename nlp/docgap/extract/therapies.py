@@ -15,7 +15,7 @@ PRECEDENCE = (("FAILED", "failed"), ("DECLINED", "declined"), ("NEGATED_EXISTENC
 SECTION_DEFAULT = {"medications": "current", "plan": "planned"}
 CONTINUE = re.compile(r"\b(continue|continues|continuing|cont|remain on|stay on)\b", re.I)
 ELSEWHERE = re.compile(r"\b(?:another|outside|elsewhere|other (?:clinic|provider|practice|office|physician)|"
-                       r"previous (?:provider|doctor|clinic|physician)|prior (?:provider|clinic))\b", re.I)
+                       r"(?:previous|prior|former|old) (?:provider|doctor|clinic|physician|practice|office|pain clinic))\b", re.I)
 # "Ice and heat at home, ibuprofen PRN; all minimally effective." "PT last fall; she still has pain."
 FOLLOW_UP_OUTCOME = re.compile(r"\s*(?:all|both|neither|none|each|these|which|that|pain|symptoms|(?:the|her|his) (?:pain|symptoms)|she|he|the patient|patient|pt|it|they|"
                                r"not|no|nothing|minimal|little|without|still)\b", re.I)
