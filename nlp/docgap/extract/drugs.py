@@ -33,6 +33,9 @@ EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|
                          r"(?:received|receiving|got|getting|gets|was injected with|was given|with|:)\s*(?:a\s+)?$"
                          r"|\b(?:at|in|into|to|for)\s+(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*[:,]?\s*(?:[A-Za-z-]+\s+){0,2}$|\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*:?\s*$"
                          r"|,\s*each\s*$|\beach\s+[^.;()]{0,40}\(\s*$"
+                         # "each receiving 0.5 mL 1% lidocaine and 0.25 mL (10 mg) Kenalog-40"
+                         r"|\b(?:each|every)\s+(?:\w+\s+)?(?:received|receiving|got|getting|gets)\b(?:(?!mix|solution|syringe)(?:[^.;]|\.(?=\d))){0,60}\b(?:and|\+|plus)\s*"
+                         r"(?:\d+(?:\.\d+)?\s*(?:mL|ml|cc)\s*\(\s*)?$"
                          # "Each point: 0.5 mL 1% lidocaine + 5 mg triamcinolone": the heading covers every dose
                          r"|^\W*(?:each|every|per)\s+(?:site|point|trigger point|TP|TrP|injection)s?\s*:", re.I)
 NOT_GIVEN_BEFORE = re.compile(r"allergic to\s+$|allergies:\s*$|\b(?:reaction|allergy|anaphylaxis|sensitivity|intolerance)\s+to\s+$|"
@@ -46,6 +49,9 @@ LAB_GLUCOSE = re.compile(r"\b(?:elevated|high|raised|increased|blood|serum|fasti
 
 # an aside in parentheses ("(patient prefers to avoid lidocaine - prior palpitations)") does not date the injection
 PARENTHESIS = re.compile(r"\([^()]*\)")
+
+
+MIXTURE_AFTER = re.compile(r"^\s*(?:of\s+)?(?:a|an|the|this)\s+(?:mixture|mix|solution|combination|cocktail)\b", re.I)
 
 
 def _session_drug(view: NoteView, m: Mention) -> bool:
@@ -87,6 +93,8 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
         s = ms[0].sent
         for d in DOSE.finditer(s.text):
             ds, de = s.start + d.start(), s.start + d.end()
+            if MIXTURE_AFTER.match(s.text[d.end():d.end() + 30]):
+                continue  # "1 mL of a mixture of 4 mL 1% lidocaine and 20 mg triamcinolone": the mixture's volume
             before_drugs = [o for o in ms if o.end <= ds]
             mixture_total = (len(before_drugs) >= 2 and TOTAL_AFTER.match(s.text[d.end():d.end() + 15])
                              and re.search(r"\bmix\w*|\+|\bwith\b|\bcombined\b", s.text[:d.start()], re.I)
@@ -230,7 +238,7 @@ def _drop_mixture_volume(view: NoteView, doses):
     return doses
 
 
-TOTAL_AFTER = re.compile(r"^\s*(?:total|in total|overall|altogether)\b", re.I)
+TOTAL_AFTER = re.compile(r"^\s*(?:total|tot|in total|overall|altogether)\b", re.I)
 TOTAL_BEFORE = re.compile(r"\btotals?\b(?!\s*(?:of\s*)?:?\s*\d+\s*(?:trigger|points?|sites?|injections?|TrPs?|TPs?)\b)", re.I)
 COUNT_TOTAL = re.compile(r"\b(?:points?|sites?|injections?|TrPs?|TPs?)\s+total\b", re.I)
 
@@ -244,6 +252,10 @@ def _stated_total(view: NoteView, d: re.Match, base: int) -> bool:
     before = view.text[base:base + d.start()]
     if re.match(r"\s*totals?\s*:", before, re.I):
         return True
+    opened = before.rfind("(")
+    if opened > before.rfind(")") and re.match(r"[^()]*\b(?:total|tot|in all|altogether)\b[^()]*\)",
+                                                view.text[base + d.start():base + d.start() + 80], re.I):
+        return True  # "(ketorolac 30 mg, lidocaine 2 mL in total)": a parenthesis of totals
     seg = re.split(r"[;(]", before)[-1]
     return bool(TOTAL_BEFORE.search(seg)) and not COUNT_TOTAL.search(seg)
 
