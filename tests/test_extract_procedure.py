@@ -44,6 +44,8 @@ PROCEDURE = [
                  id="tpi-deferred"),
     pytest.param("Seen 4 wks after masseter TPIs, 50% better. Residual taut band L masseter.\nPlan: no injection "
                  "today. Repeat TPI only if symptoms recur.", None, False, id="no-injection-today"),
+    pytest.param("Office f/u after her first trigger point injections. Exam: taut bands R upper trapezius.\n\nNo procedure "
+                 "today. She would like to repeat the injections, scheduled 2/3.", None, False, id="no-procedure-today"),
     pytest.param("P: Proceeded with TPI to L trap after verbal consent. Tolerated well.", TPI, False,
                  id="soap-proceeded"),
     pytest.param("Left suprascapular nerve block performed with 5 mL 0.25% bupivacaine.", None, False,

@@ -259,7 +259,7 @@ EARLIER_DEFERRAL = re.compile(r"\b(?:deferred|postponed|cancel+ed|held off|decli
                               r"\bago\b|\byesterday\b|\b\d{1,2}/\d{1,2}\b|\bon\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)", re.I)
 
 
-NO_PROCEDURE = re.compile(r"\bno procedures? (?:was |were )?(?:performed|done)(?: today)?\b|"
+NO_PROCEDURE = re.compile(r"\bno procedures? (?:was |were )?(?:(?:performed|done)(?: today)?|today)\b|"
                           r"\bno (?:injections?|TPIs?|trigger point injections?|needling|dry needling) (?:was |were )?(?:(?:performed|done|given) )?today\b|\binjections? (?:were |was )?(?:deferred|postponed|cancel+ed|held)\b", re.I)
 
 
