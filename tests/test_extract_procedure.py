@@ -218,6 +218,10 @@ REPEATS = [
                  True, (40, 2), id='abbreviated-weekday-and-today-elsewhere'),
     pytest.param('F/u - repeat TPI. The last set (5/6) bought her about six weeks. Hip pain since November. '
                  'TPI R TFL x2 performed today.', True, (None, 42), id='bought-her-six-weeks'),
+    pytest.param('CONSERVATIVE TREATMENT:\n[x] Physical therapy - no lasting relief\n[ ] Prior TPI\nProcedure: TPI L trap x2 '
+                 'performed with 1% lidocaine.', False, None, id='unticked-prior-tpi-box'),
+    pytest.param('Has had three rounds of steroid TPIs elsewhere, each lasting ~3 weeks. Repeat TPI today, L trap x2.',
+                 True, (None, 21), id='tpis-elsewhere-each-lasting'),
     pytest.param('Repeat TPI visit. The TPIs on Tuesday gave ~40% relief for about 3 days. TPI L trap x2 performed today.',
                  True, (40, 3), id='tpis-on-a-weekday'),
 ]

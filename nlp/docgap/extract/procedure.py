@@ -391,6 +391,8 @@ def detect_repeat(view: NoteView, procedure: str | None = None) -> Evidence | No
         word = (m.group(4) or m.group(1) or "").lower()
         if word == "prior" and PRIOR_TO.match(view.text[m.start() + 5:]):
             continue  # "negative aspiration prior to each injection"
+        if re.search(r"(?:\[\s*\]|☐)[ \t]*$", view.text[max(0, m.start() - 12):m.start()]):
+            continue  # "[ ] Prior TPI": an unticked template box
         if re.match(r"s/p|status post", m.group(0), re.I) and TODAY_AFTER.match(view.text[m.end():m.end() + 20]):
             continue  # "s/p TPI today" is this session
         if TALKED_ABOUT.search(m.group(0)):

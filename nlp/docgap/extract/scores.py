@@ -39,6 +39,7 @@ RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|aft
                               r"\b(?:TPIs?|TrPIs?|injections?|needling|DN)\s+(?:\w+\s+){0,2}?(?:on|of|from|dated|in)?\s*\(?(?:\d{1,2}/\d{1,2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*)|"
                               r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day'?s?\s+(?:TPIs?|injections?|session|needling|DN|shots?)|\bresponse to\b|\blast one\b|"
                               r"\b(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)'s\s+(?:TPIs?|injections?|session|needling|DN|shots?)|"
+                              r"\b(?:TPIs?|TrPIs?|injections|needling|DN)\s+(?:elsewhere|outside|at (?:another|an outside|her previous|his previous)\b)|"
                               r"\b(?:TPIs?|TrPIs?|injections?|needling|DN|shots?)\s+(?:on|last)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
                               r"\b(?:injected|treated|needled)\b[^.\n]{0,80}\bon\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/)\w*|"
                               r"(TPI|injection|needling)s?\s+(?:\w+\s+){0,3}?(done|performed|given|received)\s+(on\b|last\b|in\b|mon|tue|wed|thu|fri|sat|sun|\(?\d)", re.I)
@@ -58,7 +59,7 @@ def response_context(t: str) -> bool:
 # the session's own result ("post-procedure 80% relief") is not the response to the prior injection
 THIS_SESSION = re.compile(r"\b(post[- ]?(procedure|injection|TPI)|immediately|after the procedure|at \d+ min|minutes? after|today)\b", re.I)
 RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately|roughly|around|held up for|a good)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+|a full\s+|a good\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
-QUALITATIVE = re.compile(r"\b(bought (?:her|him|them|me)|eased|good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
+QUALITATIVE = re.compile(r"\b(bought (?:her|him|them|me)|each lasting|lasting about|eased|good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
 qualitative = cue(QUALITATIVE)
 
 
