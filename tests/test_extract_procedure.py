@@ -222,6 +222,10 @@ REPEATS = [
                  'performed with 1% lidocaine.', False, None, id='unticked-prior-tpi-box'),
     pytest.param('Has had three rounds of steroid TPIs elsewhere, each lasting ~3 weeks. Repeat TPI today, L trap x2.',
                  True, (None, 21), id='tpis-elsewhere-each-lasting'),
+    pytest.param('Returns for the left side as planned. Right side was injected 03/18 and he reports about 30% relief so far. '
+                 'TPI L trap x1 performed today.', True, (30, None), id='side-injected-on-a-date'),
+    pytest.param('Return visit - repeat trigger point injections. Since her last visit she completed 6 PT sessions with minimal '
+                 'benefit. TPI L levator x1 performed today.', True, None, id='last-visit-pt-outcome-is-not-the-response'),
     pytest.param('Repeat TPI visit. The TPIs on Tuesday gave ~40% relief for about 3 days. TPI L trap x2 performed today.',
                  True, (40, 3), id='tpis-on-a-weekday'),
 ]

@@ -16,6 +16,7 @@ REPEAT_CUE = re.compile(
     r"|\b(TPIs?|trigger point injections?|injections?|dry needling|shots)\s+(\w+\s+){0,4}?(ago|previously|in the past|last (?:month|visit|time))"
     r"|\b(?:TPIs?|TrPIs?|trigger point injections?|DN|dry needling|session)\s*#\s*(?:[2-9]|1\d)\b"
     r"|\bsince\s+(?:(?:the|her|his|their|last)\s+)?(?:\w+'s\s+)?(?:session|TPIs?|injections|needling|DN)\b"
+    r"|\b(?:was|were)\s+(?:injected|needled|treated)\s+(?:on\s+)?\d{1,2}/\d{1,2}\b"
     r"|\b(?:returns?|returning|back)\s+for\s+(?:(?:her|his|the)\s+)?(?:more|further|next|usual|regular|TPIs\b|trigger point injections\b)"
     r"|\bsame\s+(?:sites?|points?|muscles?|technique|approach)\s+as\s+(?:at\s+|on\s+|in\s+)?(?:her|his|the|their)?\s*"
     r"(?:last|prior|previous|\w+)\s+(?:visit|session|time|injections?|TPIs?)"
@@ -359,7 +360,7 @@ def _sentence_at(view: NoteView, pos: int) -> Sentence | None:
 # Every alternative of REPEAT_CUE starts with one of these words (after \b)
 REPEAT_STARTS = re.compile("repeat|subsequent|follow|second|third|fourth|another|additional|s/p|status post|previous|prior|"
                            "last|most recent|since|tpi|trpi|trigger|injection|dry needling|dn|session|shots|returns?|returning|"
-                           "back|same|after|from|day|wk|week|mo")
+                           "back|same|after|from|was|were|day|wk|week|mo")
 
 
 def repeat_cues(text: str):

@@ -42,6 +42,7 @@ RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|aft
                               r"\b(?:TPIs?|TrPIs?|injections|needling|DN)\s+(?:elsewhere|outside|at (?:another|an outside|her previous|his previous)\b)|"
                               r"\b(?:TPIs?|TrPIs?|injections?|needling|DN|shots?)\s+(?:on|last)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
                               r"\b(?:injected|treated|needled)\b[^.\n]{0,80}\bon\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/)\w*|"
+                              r"\b(?:injected|treated|needled)\s+(?:on\s+)?\d{1,2}/\d{1,2}\b|"
                               r"(TPI|injection|needling)s?\s+(?:\w+\s+){0,3}?(done|performed|given|received)\s+(on\b|last\b|in\b|mon|tue|wed|thu|fri|sat|sun|\(?\d)", re.I)
 # Every alternative of RESPONSE_CONTEXT names the treatment with one of these words (or is "response to" /
 # "last one"); checking for them first skips the slow search on most sentences.
@@ -142,6 +143,9 @@ def _around_procedure(view: NoteView, anchor: int, pre, post):
     return pre, post
 
 
+OTHER_TREATMENT = re.compile(r"\b(PT|physical therapy|physio\w*|medication|meds|naproxen|ibuprofen|massage|chiro\w*|splint)\b", re.I)
+
+
 def response_in_repeat_note(view: NoteView, anchor: int | None) -> PriorResponse | None:
     """A repeat visit that states a relief before today's procedure without naming the injection:
     "Diary: ... reduced by about 60%; the benefit lasted a full 6 weeks"."""
@@ -150,7 +154,7 @@ def response_in_repeat_note(view: NoteView, anchor: int | None) -> PriorResponse
             break
         t = s.text
         if qualitative(t) and (_percent(t) is not None or RELIEF_DURATION.search(t)) and not _this_session(t) \
-                and not re.search(r"\b(PT|physical therapy|physio|medication|meds|naproxen|ibuprofen|massage|chiro\w*|splint)\b", t, re.I):
+                and not OTHER_TREATMENT.search(t):
             return _response_from(t)
     return None
 
@@ -187,6 +191,8 @@ def extract_prior_response(view: NoteView) -> PriorResponse | None:
         t = s.text
         if not response_context(t) and not re.search(r"\b(last|prior|previous) (time|session|visit)\b|since then", t, re.I):
             continue
+        if OTHER_TREATMENT.search(t) and not re.search(r"\b(?:TPIs?|TrPIs?|injections?|injected|shots?|needling|needled|DN)\b", t, re.I):
+            continue  # "Since her last visit she completed 6 PT sessions with minimal benefit": PT's outcome
         if _this_session(t) and not re.search(r"\b(prior|previous|last|ago|s/p)\b", t, re.I):
             continue  # "post-injection: 80% relief from TPI" is today's result
         if BLANK_FIELD.search(t) or not (_percent(t) is not None or RELIEF_DURATION.search(t)
