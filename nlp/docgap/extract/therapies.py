@@ -40,9 +40,13 @@ def _clause(view: NoteView, m) -> str:
         # "PT ongoing but plateaued": a contrast clause with no therapy of its own is this one's outcome
         contrast_word = nxt.group(0).lower() in ("but", "however", "though", "although")
         outcome_only = nxt.group(0) == ";" and FOLLOW_UP_OUTCOME.match(contrast)
-        if (contrast_word or outcome_only) and not any(
-                o.label == "THERAPY" and o.start >= m.end + nxt.end() and o.start < m.end + nxt.end() + len(contrast)
-                for o in view.in_sentence(s)):
+        inside = [o.start - (m.end + nxt.end()) for o in view.in_sentence(s, "THERAPY")
+                  if m.end + nxt.end() <= o.start < m.end + nxt.end() + len(contrast)]
+        if contrast_word and inside:
+            # "Baclofen was tried but he became too sedated and it was stopped, and tizanidine caused ...":
+            # the contrast up to the next therapy named is this one's outcome
+            after = after[:nxt.end()] + contrast[:min(inside)]
+        elif (contrast_word or outcome_only) and not inside:
             after = after[:nxt.end()] + contrast
         else:
             after = after[:nxt.start()]
@@ -96,9 +100,13 @@ def _status(view: NoteView, m, failed_res, procedure_end: int | None = None) -> 
         clause = _clause(view, m)
         if re.search(r"\b(?:declined|refused|declines|refuses)\b", clause, re.I):
             return "declined"  # "Offered PT referral today, declined."
-        if re.search(r"\b(?:has not|hasn't|have not|haven't|never|did not|didn't)\s+(?:yet\s+)?(?:taken|tried|started|done|gone|attended)\b", clause, re.I):
-            return "negated"  # "her employer has offered light duty but she has not taken it"
-        if _any_match(failed_res, clause):
+        if re.search(r"\b(?:has not|hasn't|have not|haven't|never|did not|didn't|was not|wasn't|were not|weren't)\s+(?:yet\s+)?"
+                     r"(?:taken|tried|started|done|gone|attended|attempted|pursued)\b", clause, re.I):
+            return "negated"  # "her employer has offered light duty but she has not taken it", "PT was not tried"
+        if re.search(r"\b(?:waiting list|wait list|waitlist|waitlisted|referral (?:placed|sent|made)|referred (?:to|for)|"
+                     r"refer(?:ral)? to)\b", clause, re.I) and not PAST_TENSE.search(clause):
+            return "planned"  # "on the waiting list for physical therapy", "PT referral placed"
+        if _any_match(failed_res, clause) and not _outcome_is_previous(view, m, failed_res):
             return "failed"
         if _outcome_next(view, m, failed_res):
             return "failed"
@@ -174,6 +182,34 @@ def _advice(view: NoteView, m) -> bool:
 EXAM_MANEUVER = re.compile(r"\b(?:with|on|during|upon|by|to)\s+(?:passive\s+|active\s+|gentle\s+)?$", re.I)
 
 
+def _outcome_is_previous(view: NoteView, m, failed_res) -> bool:
+    """'a course of PT with only modest gains and takes naproxen as needed': the outcome between the
+    previous therapy and this one is the previous one's (not 'Failed PT and NSAIDs', where it leads both)."""
+    prevs = [o for o in view.in_sentence(m.sent, "THERAPY") if o.end <= m.start]
+    if not prevs:
+        return False
+    prev = prevs[-1]
+    if not _any_match(failed_res, view.text[prev.end:m.start]):
+        return False
+    return not _any_match(failed_res, view.text[m.sent.start:prev.start]) and not _any_match(failed_res, _own_tail(view, m))
+
+
+def _pt_not_the_therapy(view: NoteView, m) -> bool:
+    """'Joaquin Esparza, PT, DPT' is a credential; 'HEP from PT', 'PT home exercises', 'home exercises from PT
+    handout' name where the home program came from, not a course of physical therapy."""
+    if m.value != "physical_therapy":
+        return False
+    after = view.text[m.end:m.end + 25]
+    before = view.text[max(0, m.start - 40):m.start]
+    if re.match(r"\s*,\s*(?:DPT|MPT|MSPT|OCS|SCS|CMTPT|Cert|PhD|MS)\b", after) or \
+            re.search(r"(?:therapist|provider|seen by|signed|clinician)\s*:[^\n]*$", before, re.I):
+        return True
+    if re.match(r"\s+(?:home|handout|HEP|stretches|exercises)\b", after, re.I):
+        return True
+    return bool(re.search(r"\b(?:HEP|home (?:exercise )?program(?:me)?|home exercises?|exercises|stretches)\s+(?:\w+\s+){0,3}?from\s+$",
+                          before, re.I))
+
+
 def _not_a_treatment(view: NoteView, m) -> bool:
     """'began after a fall on ice': the injury, not a modality; 'pain at end-range (stretching the L
     side)', 'reproduced with passive stretching' in the exam: a maneuver, not a therapy."""
@@ -206,6 +242,8 @@ def _own_tail(view: NoteView, m) -> str:
 
 def _conditional_outcome(view: NoteView, m, failed_res) -> bool:
     """'Plan: PT x 6 weeks, if no improvement consider TPI': the outcome is a condition, not a result."""
+    if re.search(r"\b(?:if|unless|should)\s+(?:the\s+|her\s+|his\s+)?$", view.text[max(m.sent.start, m.start - 12):m.start], re.I):
+        return True  # "TPIs at his next visit if PT does not help"
     tail = _own_tail(view, m)
     cond = CONDITION.search(tail)
     hits = [h.start() for r in failed_res for h in [r.search(tail)] if h]
@@ -236,6 +274,8 @@ def _component(view: NoteView, m, therapies) -> bool:
     description."""
     if re.match(r"^-?(?:type|style|like)\b", view.text[m.end:m.end + 8], re.I):
         return True
+    if m.value in ("physical_therapy", "chiropractic"):
+        return False  # "HEP from PT (formal PT last year did not help)": a course of therapy is never a part
     for o in therapies:
         if o is m or o.end > m.start or o.sent is not m.sent or o.value == m.value:
             continue
@@ -271,7 +311,7 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
             m = replace(m, label="THERAPY", value="modality", extra=("dry needling",))
         if m.text in ("pt", "Pt", "pT") or (m.text.lower() == "pt" and not m.text.isupper()):
             continue  # "pt" is the patient; the therapy is written "PT"
-        if m.label == "THERAPY" and _not_a_treatment(view, m):
+        if m.label == "THERAPY" and (_not_a_treatment(view, m) or _pt_not_the_therapy(view, m)):
             continue  # "pain at end-range (stretching the L side)" is an exam maneuver; "fell on the ice" an injury
         if m.sent.index in session_sentences and m.value != "other" and not m.has("HISTORICAL", "TRIED", "FAILED") \
                 and not _any_match(failed_res, _clause(view, m)):
