@@ -8,6 +8,10 @@ import pytest
 
 # (text, expected [(name, total_dose, dose_unit)])
 CASES = [
+    pytest.param("Injected R upper trap x1 and R levator x1 with Kenalog 40 mg / 1% lidocaine 4 mL, 2.5 mL each site.",
+                 [("triamcinolone", 40, "mg"), ("lidocaine", 4, "mL")], id="mg-slash-percent-is-not-a-concentration"),
+    pytest.param("TPI: L upper trap x1, L levator x1, each 0.25 mL Kenalog-40 (10 mg) with 1 mL 1% lidocaine.",
+                 [("triamcinolone", 20, "mg"), ("lidocaine", 2, "mL")], id="each-dose-with-decimal-and-parenthesis"),
     pytest.param("TPI: L glute med x2, L TFL x1. Inj: Toradol 30 + 1% lido 3 cc, divided over the 3 pts.",
                  [("ketorolac", 30, "mg"), ("lidocaine", 3, "mL")], id="toradol-without-a-unit"),
     pytest.param("Procedure: Trigger point injection with preservative-free normal saline (patient prefers to avoid "

@@ -10,7 +10,8 @@ from .note import NUM, Mention, NoteView, injection_cue, to_number
 from .procedure import dosed, past_cue, sentence_is_planning, today_done
 
 DOSE = re.compile(
-    rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b(?!\s*/\s*(?:mL|ml|cc|L|\d))"
+    rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b"
+    rf"(?!\s*/\s*(?:mL|ml|cc|L\b|\d+(?:\.\d+)?\s*(?:mL|ml|cc|L)\b))"  # not "40 mg/1 mL", but "40 mg / 1% lidocaine"
     # "Toradol 30 + 1% lido": ketorolac's doses (15, 30, 60) are milligrams even when the unit is left off
     rf"|(?<=toradol )(?P<num_k>15|30|60)\b(?!\s*(?:%|mL|ml|cc|mg|/))|(?<=ketorolac )(?P<num_k2>15|30|60)\b(?!\s*(?:%|mL|ml|cc|mg|/))"
     rf"|(?P<conc>\d+(?:\.\d+)?)\s*mg\s*/\s*(?:mL|ml|cc)",
@@ -32,7 +33,9 @@ DILUENT = re.compile(r"(?:reconstitut\w*|dilut\w*|mixed)\s+(?:\w+\s+){0,2}?(?:in
 EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|TrP|pt|injection|muscle|location)s?\s+)?"
                          r"(?:received|receiving|got|getting|gets|was injected with|was given|with|:)\s*(?:a\s+)?$"
                          r"|\b(?:at|in|into|to|for)\s+(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*[:,]?\s*(?:[A-Za-z-]+\s+){0,2}$|\b(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\s*:?\s*$"
-                         r"|,\s*each\s*$|\beach\s+[^.;()]{0,40}\(\s*$"
+                         r"|,\s*each\s*$|\beach\s+(?:[^.;()]|\.(?=\d)){0,40}\(\s*$"
+                         # "each 0.25 mL Kenalog-40 (10 mg) with 1 mL 1% lidocaine": the second drug of each point
+                         r"|\beach\s+\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg)\b(?:[^.;]|\.(?=\d)){0,50}\b(?:with|\+|plus)\s*$"
                          # "each receiving 0.5 mL 1% lidocaine and 0.25 mL (10 mg) Kenalog-40"
                          r"|\b(?:each|every)\s+(?:\w+\s+)?(?:received|receiving|got|getting|gets)\b(?:(?!mix|solution|syringe)(?:[^.;]|\.(?=\d))){0,60}\b(?:and|\+|plus)\s*"
                          r"(?:\d+(?:\.\d+)?\s*(?:mL|ml|cc)\s*\(\s*)?$"
@@ -218,6 +221,9 @@ def _each_after(tail: str, unit: str | None = None):
     e = EACH.match(tail)
     if e and DIVIDED.search(tail[:e.start(0) + len(e.group(0))]):
         return None  # "0.5 mL of Kenalog-40 was divided between four injections, two into each trapezius"
+    if e and unit and unit.lower().startswith("mg") and re.search(
+            r"\d+(?:\.\d+)?\s*(?:mL|ml|cc)\s+(?:at\s+|in\s+|into\s+|per\s+|to\s+)?(?:each|every|per)\b", tail[:e.end()], re.I):
+        return None  # "Kenalog 40 mg / 1% lidocaine 4 mL, 2.5 mL each site": the volume of the mixture is per site
     if e and unit:
         kind = unit.lower() in VOLUME_UNITS
         for d in DOSE.finditer(tail[:e.end()]):
