@@ -255,3 +255,19 @@ def test_soap_plan_that_narrates_the_guided_procedure(extract):
     f = extract("S: R hip pain. O: taut band R gluteus medius.\nP: Ultrasound-guided TPIs performed, R gluteus medius x2, "
                 "1% lidocaine 2 mL, neg aspiration.")
     assert f.imaging_guidance == "ultrasound"
+
+
+def test_a_run_in_allergy_list_covers_its_line_only(extract):
+    text = ("0905  Pt arrived for repeat TPI. ID x2 verified. Allergies: NKDA.\n0916  MD palpated taut bands bilat upper "
+            "trap.\n0918  Injections by MD: bilat upper trap, 2 sites each (4 total). Kenalog 40 mg total + 1% lidocaine "
+            "4 mL.\n0925  Band-aids x4. Pt tol well.\n")
+    f = extract(text)
+    assert {(m.name, m.laterality) for m in f.muscles} == {("trapezius", "left"), ("trapezius", "right")}
+    assert f.injection_count == 4
+
+
+def test_an_imaging_finding_named_like_a_procedure_does_not_compete(extract):
+    f = extract("Imaging from his PCP showed mild subacromial impingement.\nAfter consent we injected three trigger "
+                "points in the right infraspinatus and one in the right teres minor, 4 injections in all, 1% lidocaine.")
+    assert f.procedure == "trigger_point_injection"
+    assert f.injection_count == 4

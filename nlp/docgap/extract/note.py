@@ -227,13 +227,20 @@ def _close_list_sections(text: str, sents: list[Sentence]) -> None:
     """A medication, allergy or ROS list ends at the first blank line; without a new header the
     sectionizer would carry it over the rest of the note ("Allergies: NKA. Meds: ..." then the procedure)."""
     original = [s.section for s in sents]
-    closed = False
+    closed = run_in = False
+    before = None
     for i in range(1, len(sents)):
         if original[i] != original[i - 1]:
             closed = False  # a new header opens a new section
+            # "ID x2 verified. Allergies: NKDA." : a list opened in the middle of a line covers that line only
+            run_in = original[i] in LIST_SECTIONS and text[:sents[i].start].rstrip(" \t")[-1:] not in ("\n", "")
+            before = original[i - 1]
         if original[i] in LIST_SECTIONS and (closed or BLANK_LINE.search(text[sents[i - 1].start:sents[i].start])):
             closed = True
             sents[i].section = None
+        elif original[i] in LIST_SECTIONS and run_in and "\n" in text[sents[i - 1].start:sents[i].start]:
+            closed = True
+            sents[i].section = before
 
 
 def join_views(text: str, parts: list[tuple[int, "NoteView"]], date_of_service: str | None = None) -> NoteView:

@@ -294,11 +294,18 @@ def _no_procedure(t: str) -> bool:
 TABLE_HEAD_COUNT = re.compile(r"\b(?:points?|pts|sites?|injections?|TrPs|TPs)\b|#|inject", re.I)
 
 
+FINDING_WORDS = re.compile(r"\b(?:showed|shows|revealed|reveals|demonstrat\w*|MRI|x-?rays?|imaging|impingement|tendinosis|"
+                           r"tendinopathy|tear|bursitis|arthritis|arthropathy)\b", re.I)
+OTHER_DONE = re.compile(r"inject|block|aspirat|performed|done|given|infiltrat|steroid|lidocaine|bupivacaine|kenalog|"
+                        r"depo|triamcinolone|botox|units|\bmg\b|\bmL\b|\bcc\b|needle|fluoro|guided|ablation|RFA", re.I)
+
+
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
     tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)
            and not (tpi_past(m.sent.text) and not today_done(m.sent.text))]
     dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view) and not not_done(m)]
     other = [m for m in view.of("OTHER_PROCEDURE") if performed(m, view) and not INTO_TRIGGER_POINTS.match(view.text[m.end:m.end + 40])
+             and not (FINDING_WORDS.search(m.sent.text) and not OTHER_DONE.search(m.sent.text))  # "imaging showed subacromial impingement"
              and m.section in (None, "procedure", "indication")
              and not (past_cue(m.sent.text) and not today_done(m.sent.text))]  # "bursa injection by ortho last year"
     # an injection verb into a named muscle counts even without the words "trigger point injection"
