@@ -278,6 +278,7 @@ PLAIN_SCORES = [
     pytest.param("LBP 50% better after the 6/2 injections, lasted 2 wks.\nPain 6/10 pre.\nProcedure: L QL x2, 1% lido "
                  "2 mL each. Pt feels better after.", (6, None), id="a-date-is-not-a-score"),
     pytest.param("TPI: R trap x2, 1% lidocaine.\n- NRS 7 pre / NRS 3 post", (7, 3), id="scale-name-first"),
+    pytest.param("TPI: R trap x2, 1% lidocaine.\n- NPRS 6 pre / NPRS 2 post", (6, 2), id="nprs-scale-name-first"),
     pytest.param("TPI L levator x2 with lidocaine. Pain before the procedure was 6 of 10; afterwards 3 of 10.", (6, 3),
                  id="of-ten-and-afterwards"),
     pytest.param("TPI: L QL 1 inj, L gluteus medius 1 inj. 1% lidocaine 2 mL.\nPain 6/10 -> 3/10.", (6, 3),

@@ -718,14 +718,24 @@ def _enumerated_under_dose(view: NoteView, m: Mention) -> bool:
     ls = text.rfind("\n", 0, m.start) + 1
     if not ENUM_ITEM.match(text[ls:m.start]):
         return False
+    lead = _enum_lead(text, _enum_start(text, ls))
+    return bool(dosed(lead) or re.search(r"\b(?:per|each|every)\s+(?:point|site|TrP|TP)\b", lead, re.I))
+
+
+def _enum_start(text: str, ls: int) -> int:
+    """The start of the first line of the enumerated block that holds the line starting at ls."""
     start = ls
     while start > 0:
         prev = text.rfind("\n", 0, start - 1) + 1
         if not ENUM_ITEM.match(text[prev:start - 1]):
-            return bool(dosed(text[prev:start - 1]) or re.search(r"\b(?:per|each|every)\s+(?:point|site|TrP|TP)\b",
-                                                                  text[prev:start - 1], re.I))
+            break
         start = prev
-    return False
+    return start
+
+
+def _enum_lead(text: str, start: int) -> str:
+    """The line just above an enumerated block (its lead-in), or '' at the top of the note."""
+    return text[text.rfind("\n", 0, max(0, start - 1)) + 1:max(0, start - 1)]
 
 
 def _enumerated_points(view: NoteView) -> int | None:
@@ -737,13 +747,8 @@ def _enumerated_points(view: NoteView) -> int | None:
         if not ENUM_ITEM.match(text[ls:m.start]) or m.section in HISTORY:
             continue
         # walk up to the lead-in line, then down over the enumerated lines
-        start = ls
-        while start > 0:
-            prev = text.rfind("\n", 0, start - 1) + 1
-            if not ENUM_ITEM.match(text[prev:start - 1]):
-                break
-            start = prev
-        lead = text[text.rfind("\n", 0, max(0, start - 1)) + 1:max(0, start - 1)]
+        start = _enum_start(text, ls)
+        lead = _enum_lead(text, start)
         if not re.search(r"\b(?:each|every|per\s+(?:point|site))\b", lead, re.I) or not (
                 injection_cue(lead) or re.search(r"\d\s*(?:mL|ml|cc|mg|units?)\b", lead, re.I)):
             return None

@@ -73,19 +73,21 @@ SPELLED = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six
 
 
 def _as_digits(t: str) -> str:
-    """'pain eight out of ten beforehand' -> 'pain 8/10 beforehand' (dictated scores)."""
-    t = SPELLED_SCORE.sub(lambda m: f"{SPELLED.get(m.group(1).lower(), m.group(1))}/10", t)
-    return SCALE_SCORE.sub(lambda m: f"{m.group(1)} {m.group(2)}/10", t) if "NRS" in t.upper() or "VAS" in t.upper() else t
+    """'pain eight out of ten beforehand' -> 'pain 8/10 beforehand', 'NRS 7 pre' -> 'NRS 7/10 pre' (dictated
+    and scale-first scores). Each pattern is tried only on text holding the word it needs."""
+    low = folded(t)
+    if "of" in low:
+        t = SPELLED_SCORE.sub(lambda m: f"{SPELLED.get(m.group(1).lower(), m.group(1))}/10", t)
+    if "nrs" in low or "nprs" in low or "vas" in low:
+        t = SCALE_SCORE.sub(lambda m: f"{m.group(1)} {m.group(2)}/10", t)
+    return t
 
 
 def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int | None, int | None]:
     """Pre- and post-injection scores; `anchor` is where the procedure is documented."""
     pre = post = None
     for s in view.sentences:
-        t = s.text
-        low = folded(t)
-        if "of" in low or "nrs" in low or "vas" in low:
-            t = _as_digits(t)  # spelled-out and scale-first scores become "N/10"
+        t = _as_digits(s.text)
         if not DIGIT.search(t):
             continue  # every score pattern below needs a digit
         if pre is None:
