@@ -55,6 +55,14 @@ class NoteView:
     date_of_service: str | None = None
     _index: dict = field(default_factory=dict, init=False, repr=False, compare=False)
     _index_key: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def memo(self, key, compute: Callable[[], object]):
+        """A value derived from the finished view, computed once per note (extractors ask some of
+        them once per mention)."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     def of(self, *labels: str) -> list[Mention]:
         return [m for m in self.mentions if m.label in labels]

@@ -50,6 +50,10 @@ def sentence_is_planning(view: NoteView, sent: Sentence) -> bool:
     says the procedure was done today ("P: TPI today ..." followed by the procedure details)."""
     if sent.section not in PLANNING_SECTIONS:
         return False
+    return view.memo((sentence_is_planning, sent.index), lambda: _planning(view, sent))
+
+
+def _planning(view: NoteView, sent: Sentence) -> bool:
     if done_in_block(sent.text) or re.search(r"\b(today|this (?:visit|session)|given|done|completed)\b", sent.text, re.I):
         return False
     if FUTURE_CUE.search(sent.text):
@@ -272,6 +276,10 @@ ABOVE_REF = re.compile(r"\b(?:muscles?|sites?|areas?|trigger points?|points|TrPs
 
 def above_reference(view: NoteView) -> Sentence | None:
     """'1 mL into each of the three muscles named above': the procedure points back at the exam."""
+    return view.memo(above_reference, lambda: _above_reference(view))
+
+
+def _above_reference(view: NoteView) -> Sentence | None:
     for s in view.sentences:
         if s.section in HISTORY_SECTIONS or (s.section == "plan" and sentence_is_planning(view, s)):
             continue
