@@ -137,6 +137,10 @@ LEAD_IN_WORDS = re.compile(r"inject|needl|\bTPIs?\b|\bsites?\b|\bpoints\b|\blog\
 def lead_in(view: NoteView, sent) -> str | None:
     """The line that introduces the list or table this sentence's line belongs to ("Sites injected:",
     "IMS ... 0.30 x 60 mm:", a table header), found by walking up without crossing a blank line."""
+    return view.memo((lead_in, sent.start), lambda: _lead_in(view, sent))
+
+
+def _lead_in(view: NoteView, sent) -> str | None:
     text = view.text
     start = text.rfind("\n", 0, sent.start) + 1
     for _ in range(15):
@@ -158,10 +162,13 @@ def lead_in(view: NoteView, sent) -> str | None:
 def _counted_beside_injectate(view: NoteView, s) -> bool:
     """'Mixed in a 10 mL syringe: Sarapin 5 mL + 1% lidocaine 5 mL.' / 'Levator scapulae x2 each side; R UT x1.'
     / '1 mL per site.': a counted muscle line next to the injectate is the procedure, even under 'Exam:'."""
-    if not re.search(r"(?:\bx|×)\s?\d|\b\d+\s*(?:pts?|points?|sites?|TrPs?)\b", s.text, re.I):
+    if not counted_sites(s.text):
         return False
     near = view.sentences[max(0, s.index - 1):s.index + 2]
     return any(t is not s and (view.in_sentence(t, "DRUG") or dosed(t.text)) for t in near)
+
+
+counted_sites = cue(re.compile(r"(?:\bx|×)\s?\d|\b\d+\s*(?:pts?|points?|sites?|TrPs?)\b", re.I))
 
 
 def _injected(view: NoteView, m: Mention) -> bool:
@@ -596,6 +603,9 @@ def _may_count(text: str) -> bool:
     return any(w in low for w in COUNT_WORDS)
 
 
+names_points = cue(re.compile(r"trigger|TrP|\bTPs?\b|points?\b", re.I))
+
+
 def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[Evidence] = ()) -> int | None:
     """An explicit total wins; then 'each muscle once'; then the sum of per-muscle counts (group terms
     with a count included); then a count written against a single muscle."""
@@ -621,7 +631,7 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             continue
         if PAST_WORD.search(s.text):
             continue
-        if not (injection_cue(s.text) or re.search(r"trigger|TrP|\bTPs?\b|points?\b", s.text, re.I)
+        if not (injection_cue(s.text) or names_points(s.text)
                 or any(s.start <= mu.start < s.end for mu in muscles)):
             continue
         if not _may_count(s.text):
