@@ -107,3 +107,17 @@ def test_joined_failed_outcomes_match_like_any_of_them(lex):
         hits += want
         assert _any_match(pats, p) == want, p
     assert hits > 20
+
+
+def test_date_prefilters_keep_every_onset_and_since_match():
+    extra = ["since Thanksgiving 2024", "onset ~Christmas", "started 3/2025", "began 2025-03-20", "since the MVA on 10/12/24",
+             "dates back to Labor Day", "since March of last year", "onset: SEPT 2024", "since 2019", "since new year's"]
+    hits = 0
+    for p in _pieces() + extra:
+        low = folded(p)
+        if duration.ONSET_EVENT.search(p):
+            hits += 1
+            assert duration._may_hold_date(p), p
+        if duration.SINCE.search(p):
+            assert duration._may_give_since(p, low), p
+    assert hits > 20

@@ -91,6 +91,24 @@ ONSET_EVENT = re.compile(rf"\b(?:since|started|began|begun|onset|dating back to|
 # every ONSET_EVENT match starts with one of these (the prefilter on the folded sentence)
 ONSET_WORDS = ("since", "start", "began", "begun", "onset", "back", "rear", "injur", "fell", "slipp", "tripp", "mva", "mvc",
                "collision", "accident", "doi")
+SENTENCE_CLOSED = re.compile(r"[.!?;:]\s*$")
+HOLIDAY_WORDS = ("thanksgiving", "christmas", "new year", "halloween", "labor day", "memorial day")  # July: a month
+
+
+def _may_hold_date(text: str) -> bool:
+    """False only when ONSET_EVENT cannot match text: it ends on a month, a holiday or a date written
+    with '/' or '-' and digits."""
+    low = folded(text)
+    return any(mon in low for mon in MONTHS) or any(h in low for h in HOLIDAY_WORDS) or (
+        ("/" in text or "-" in text) and DIGIT.search(text) is not None)
+
+
+def _may_give_since(text: str, low: str) -> bool:
+    """False only when SINCE cannot match text: it opens on one of these words and ends on a month or digits."""
+    return any(w in low for w in ("since", "onset", "begin", "start", "began", "begun")) and (
+        DIGIT.search(text) is not None or any(mon in low for mon in MONTHS))
+
+
 RECURRED = re.compile(r"\b(?:(?:came|come|coming|comes|is|was|crept|creeping|slowly|gradually|been)\s+back|returned|recurred|again|"
                       r"flared?|worse|worsening)\s+(?:\w+\s+)?$", re.I)
 TREATMENT_GAP = re.compile(r"\b(?:PT|therapy|medications?|meds?|taking|took|starting|meloxicam|ibuprofen|injections?|TPIs?|program|"
@@ -221,7 +239,7 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             if not EXCLUDE.search(_clause_window(text, m)):
                 rank = (0 if PAIN.search(text) else 1) + penalty
                 candidates.append((rank, s.start + m.start(), 547, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
-        bare = any(w in low for w in ("pain", "symptoms", "discomfort", "ache"))
+        bare = "pain" in low or "symptoms" in low or "discomfort" in low or "ache" in low
         past_one = "the" in low and ("past" in low or "last" in low)
         for pattern in (BARE, PAST_ONE):
             if not (bare if pattern is BARE else past_one):
@@ -240,9 +258,11 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
                     candidates.append((rank, s.start + m.start(), days,
                                        Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         # "ever since she slipped on wet leaves in\nSeptember 2024.": a date wrapped onto the next line
-        nxt = view.sentences[s.index + 1] if s.index + 1 < len(view.sentences) else None
-        dated = view.text[s.start:nxt.end] if nxt is not None and not re.search(r"[.!?;:]\s*$", text) else text
-        for m in (ONSET_EVENT.finditer(dated) if any(w in low for w in ONSET_WORDS) else ()):
+        dated = ""
+        if any(w in low for w in ONSET_WORDS):
+            nxt = view.sentences[s.index + 1] if s.index + 1 < len(view.sentences) else None
+            dated = view.text[s.start:nxt.end] if nxt is not None and not SENTENCE_CLOSED.search(text) else text
+        for m in (ONSET_EVENT.finditer(dated) if dated and _may_hold_date(dated) else ()):
             if m.start() >= len(text):
                 break
             if TREATMENT_GAP.search(m.group("gap") or "") or NOT_ONSET.search(dated[max(0, m.start() - 40):m.start()]) \
@@ -252,7 +272,7 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             if days:
                 rank = (0 if PAIN.search(text) else 1) + penalty
                 candidates.append((rank, s.start + m.start() + 1, days, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
-        for m in (SINCE.finditer(text) if any(w in low for w in ("since", "onset", "begin", "start", "began", "begun")) else ()):
+        for m in (SINCE.finditer(text) if _may_give_since(text, low) else ()):
             if NOT_ONSET.search(text[max(0, m.start() - 40):m.start()]) or RECURRED.search(text[max(0, m.start() - 25):m.start()]):
                 continue  # "pain slowly back since July" dates a recurrence, not the onset
             if re.match(r"\s*(?:of\s+)?(?:last|this)\s+year|-\d", text[m.end():m.end() + 20], re.I):

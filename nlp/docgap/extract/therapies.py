@@ -4,9 +4,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from functools import lru_cache
+from typing import Callable
 
 from ..facts import Therapy
-from .note import NoteView, injection_cue
+from .note import NoteView, cue, injection_cue
 from .procedure import past_cue, today_done
 
 # The strongest documented outcome wins: a plan to continue a failed therapy keeps `failed`.
@@ -125,12 +126,20 @@ def _joined(sources: tuple[tuple[str, int], ...]) -> re.Pattern | None:
     return re.compile("|".join(f"(?:{p})" for p, _ in sources), sources[0][1])
 
 
+_MATCHERS: dict[int, tuple[object, Callable[[str], bool]]] = {}
+
+
 def _any_match(patterns, text: str) -> bool:
-    """any(r.search(text) for r in patterns), with one regex scan instead of one per pattern."""
-    joined = _joined(tuple((r.pattern, r.flags) for r in patterns)) if patterns else None
-    if joined is None:
-        return any(r.search(text) for r in patterns)
-    return joined.search(text) is not None
+    """any(r.search(text) for r in patterns), with one regex scan instead of one per pattern, remembered
+    for recent texts (the same clause is asked about from several places)."""
+    known = _MATCHERS.get(id(patterns))
+    if known is None or known[0] is not patterns:  # (the list itself is kept, so its id is not reused)
+        joined = _joined(tuple((r.pattern, r.flags) for r in patterns)) if patterns else None
+        test = cue(joined) if joined is not None else (lambda t, ps=tuple(patterns): any(r.search(t) for r in ps))
+        if len(_MATCHERS) > 16:
+            _MATCHERS.clear()
+        known = _MATCHERS[id(patterns)] = (patterns, test)
+    return known[1](text)
 
 
 OUTCOME_SUBJECT = re.compile(r"^\W*(?:per (?:the )?(?:patient|pt)|she|he|the patient|pt|patient|it|they|this|that|but|"
