@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span, Token
 from ..pipeline import SPAN_GROUP
 
 
-@dataclass
+@dataclass(slots=True)  # tens of them per note, read in every extractor's inner loop
 class Sentence:
     index: int
     start: int  # char offsets into the original text
@@ -27,7 +27,7 @@ class Sentence:
     section: str | None
 
 
-@dataclass
+@dataclass(slots=True)
 class Mention:
     label: str
     value: str
