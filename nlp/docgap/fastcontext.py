@@ -48,9 +48,13 @@ class IndexedConTextGraph(ConTextGraph):
             for _, j in ends[bisect_right(end_keys, ss):bisect_left(end_keys, me)]:
                 if j != i:
                     pairs.add((i, j) if i < j else (j, i))
+        keys = [_limit_key(m) for m in mods]
         for i, j in sorted(pairs):
-            mods[i].limit_scope(mods[j])
-            mods[j].limit_scope(mods[i])
+            # only the calls whose static checks (direction, categories) let limit_scope act
+            if _may_limit(keys[i], keys[j]):
+                mods[i].limit_scope(mods[j])
+            if _may_limit(keys[j], keys[i]):
+                mods[j].limit_scope(mods[i])
 
     def apply_modifiers(self):
         if self.prune_on_modifier_overlap:
@@ -86,6 +90,20 @@ class IndexedConTextGraph(ConTextGraph):
             for target in modifier._targets:
                 edges.append((target, modifier))
         self.edges = edges
+
+
+def _limit_key(m: ConTextModifier) -> tuple[bool, str, object]:
+    rule = m.rule
+    return rule.direction.upper() == "TERMINATE", rule.category.upper(), rule.terminated_by
+
+
+def _may_limit(me: tuple, other: tuple) -> bool:
+    """False when ConTextModifier.limit_scope (medspaCy 1.3.1) returns before touching the scope whatever
+    the scopes are: self terminates, or other neither terminates nor is a category that ends self's scope
+    or shares it."""
+    if me[0]:
+        return False
+    return other[0] or other[1] in me[2] or other[1] == me[1]
 
 
 def install() -> None:
@@ -133,6 +151,53 @@ def _scope(rule, start: int, end: int, sent_start: int, sent_end: int) -> tuple[
     return scope_start, scope_end
 
 
+def _target_sentences(targets, starts: list[int], n: int) -> list[bool]:
+    """Which sentences hold a token of some target. Without max_scope every scope lies in its modifier's
+    sentence, so a modifier whose span and scope touch none of these sentences can neither modify a
+    target nor limit the scope of a modifier that can (each needs overlapping token ranges): it is not
+    built, and doc._.context_graph.modifiers lists only the modifiers in play."""
+    marks = [False] * (len(starts) + 1)
+    for t in targets:
+        a = bisect_right(starts, t.start)
+        b = bisect_right(starts, max(t.start, t.end - 1))
+        for k in range(a, b + 1):
+            marks[k] = True
+    return marks
+
+
+def _touches(marks: list[bool], starts: list[int], lo: int, hi: int) -> bool:
+    a = bisect_right(starts, lo)
+    b = bisect_right(starts, max(lo, hi - 1))
+    return any(marks[a:b + 1])
+
+
+def _modifier_adder(doc: Doc):
+    """target._.modifiers += (modifier,), writing the doc.user_data entry Underscore would write when
+    the extension is a plain stored tuple (no Underscore object per edge)."""
+    from spacy.tokens import Span
+
+    default, method, getter, setter = Span.get_extension("modifiers") or (None, None, None, None)
+    if method is not None or getter is not None or setter is not None or not isinstance(default, tuple):
+        def add(target, modifier):
+            target._.modifiers += (modifier,)
+        return add
+    data = doc.user_data
+
+    def add_fast(target, modifier):
+        global _KEY_OK
+        key = ("._.", "modifiers", target.start_char, target.end_char)
+        if _KEY_OK is None:
+            _KEY_OK = target._._get_key("modifiers") == key
+        if not _KEY_OK:  # a spaCy whose Underscore keys spans otherwise (3.7 and 3.8 do not)
+            target._.modifiers += (modifier,)
+            return
+        data[key] = data.get(key, default) + (modifier,)
+    return add_fast
+
+
+_KEY_OK: bool | None = None  # whether Underscore keys a span's extension by ("._.", name, start_char, end_char)
+
+
 def context_call(self, doc: Doc, targets: str = None) -> Doc:
     """medspaCy 1.3.1's ConText.__call__, line for line, except how each modifier gets its scope."""
     if not targets and self.input_span_type == "ents":
@@ -147,6 +212,7 @@ def context_call(self, doc: Doc, targets: str = None) -> Doc:
     matcher = self._ConText__matcher
     matches = matcher(doc)
     starts = None if self.max_scope else _sentence_starts(doc)
+    in_play = _target_sentences(targets, starts, len(doc)) if starts is not None else None
     for (match_id, start, end) in matches:
         rule = matcher.rule_map[self.nlp.vocab[match_id].text]
         if starts is None:
@@ -156,14 +222,17 @@ def context_call(self, doc: Doc, targets: str = None) -> Doc:
             sent_start = starts[k - 1] if k else 0
             sent_end = starts[k] if k < len(starts) else len(doc)
             scope_start, scope_end = _scope(rule, start, end, sent_start, sent_end)
+            if not _touches(in_play, starts, min(start, scope_start), max(end, scope_end)):
+                continue  # see _target_sentences
             modifier = ConTextModifier(rule, start, end, doc, scope_start=scope_start, scope_end=scope_end,
                                        max_scope=self.max_scope)
         context_graph.modifiers.append(modifier)
 
     context_graph.update_scopes()
     context_graph.apply_modifiers()
+    add = _modifier_adder(doc)
     for target, modifier in context_graph.edges:
-        target._.modifiers += (modifier,)
+        add(target, modifier)
     if self.context_attributes_mapping:
         self.set_context_attributes(context_graph.edges)
     doc._.context_graph = context_graph
