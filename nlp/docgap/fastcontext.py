@@ -214,13 +214,16 @@ def context_call(self, doc: Doc, targets: str = None) -> Doc:
     starts = None if self.max_scope else _sentence_starts(doc)
     in_play = _target_sentences(targets, starts, len(doc)) if starts is not None else None
     for (match_id, start, end) in matches:
-        rule = matcher.rule_map[self.nlp.vocab[match_id].text]
         if starts is None:
+            rule = matcher.rule_map[self.nlp.vocab[match_id].text]
             modifier = ConTextModifier(rule, start, end, doc, max_scope=self.max_scope)
         else:
             k = bisect_right(starts, start)  # the sentence of token `start`, as Token.sent finds it
             sent_start = starts[k - 1] if k else 0
             sent_end = starts[k] if k < len(starts) else len(doc)
+            if end <= sent_end and not in_play[k]:
+                continue  # span and scope inside a sentence with no target (see _target_sentences)
+            rule = matcher.rule_map[self.nlp.vocab[match_id].text]
             scope_start, scope_end = _scope(rule, start, end, sent_start, sent_end)
             if not _touches(in_play, starts, min(start, scope_start), max(end, scope_end)):
                 continue  # see _target_sentences
