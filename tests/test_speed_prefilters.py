@@ -121,3 +121,12 @@ def test_date_prefilters_keep_every_onset_and_since_match():
         if duration.SINCE.search(p):
             assert duration._may_give_since(p, low), p
     assert hits > 20
+
+
+def test_has_any_is_any_word_in_text():
+    from docgap.extract.note import has_any
+
+    words = ("ea", "each", "per", "new year", "a.b", "x+")
+    test = has_any(words)
+    for text in ["", "each side", "peach", "hyper", "new  year", "new year's", "a.b", "axb", "x+1", "x1", "EACH"] + _pieces()[:3000]:
+        assert test(text) == any(w in text for w in words), text

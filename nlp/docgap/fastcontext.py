@@ -207,6 +207,7 @@ def context_call(self, doc: Doc, targets: str = None) -> Doc:
     elif targets:
         targets = getattr(doc._, targets)
     context_graph = _context_module.ConTextGraph(prune_on_modifier_overlap=self.prune_on_target_overlap)
+    targets = list(targets)  # one Span object per target for the three passes below (a SpanGroup makes new ones per pass)
     context_graph.targets = targets
     context_graph.modifiers = []
     matcher = self._ConText__matcher

@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from ..facts import Evidence
-from .note import NUM, NoteView, folded, to_number
+from .note import NUM, NoteView, folded, has_any, to_number
 
 UNIT_DAYS = {"d": 1, "day": 1, "w": 7, "wk": 7, "week": 7, "fortnight": 14, "m": 30, "mo": 30, "mon": 30, "month": 30,
              "y": 365, "yr": 365, "year": 365}
@@ -37,6 +37,7 @@ X_DIGIT = re.compile(r"x\s*\d", re.I)
 WORD_UNIT = re.compile(rf"{NUMBER_WORD}\s*\+?\s*[- ]?(?:days?|weeks?|wks?|wk|fortnights?|months?|mos?|mo|mths?|years?|yrs?|yr)(?:\b|(?=[hd]))", re.I)
 WORD_LETTER_UNIT = re.compile(rf"{NUMBER_WORD}\s*\+?\s*[- ]?[dwmy](?:\b|(?=[hd]))", re.I)
 UNIT_WORDS = ("day", "week", "wk", "fortnight", "mo", "mth", "year", "yr")
+has_unit_word = has_any(UNIT_WORDS)
 
 
 def _may_give_duration(text: str, low: str) -> bool:
@@ -46,7 +47,7 @@ def _may_give_duration(text: str, low: str) -> bool:
         if DIGIT_UNIT.search(text):
             return True
         x_digit = X_DIGIT.search(text) is not None
-    if any(u in low for u in UNIT_WORDS) and WORD_UNIT.search(text):
+    if has_unit_word(low) and WORD_UNIT.search(text):
         return True
     return x_digit and WORD_LETTER_UNIT.search(text) is not None
 
@@ -93,20 +94,23 @@ ONSET_WORDS = ("since", "start", "began", "begun", "onset", "back", "rear", "inj
                "collision", "accident", "doi")
 SENTENCE_CLOSED = re.compile(r"[.!?;:]\s*$")
 HOLIDAY_WORDS = ("thanksgiving", "christmas", "new year", "halloween", "labor day", "memorial day")  # July: a month
+has_holiday = has_any(HOLIDAY_WORDS)
+has_month = has_any(MONTHS)
+has_since_word = has_any(("since", "onset", "begin", "start", "began", "begun"))
+has_onset_word = has_any(ONSET_WORDS)
 
 
 def _may_hold_date(text: str) -> bool:
     """False only when ONSET_EVENT cannot match text: it ends on a month, a holiday or a date written
     with '/' or '-' and digits."""
     low = folded(text)
-    return any(mon in low for mon in MONTHS) or any(h in low for h in HOLIDAY_WORDS) or (
+    return has_month(low) or has_holiday(low) or (
         ("/" in text or "-" in text) and DIGIT.search(text) is not None)
 
 
 def _may_give_since(text: str, low: str) -> bool:
     """False only when SINCE cannot match text: it opens on one of these words and ends on a month or digits."""
-    return any(w in low for w in ("since", "onset", "begin", "start", "began", "begun")) and (
-        DIGIT.search(text) is not None or any(mon in low for mon in MONTHS))
+    return has_since_word(low) and (DIGIT.search(text) is not None or has_month(low))
 
 
 RECURRED = re.compile(r"\b(?:(?:came|come|coming|comes|is|was|crept|creeping|slowly|gradually|been)\s+back|returned|recurred|again|"
@@ -259,7 +263,7 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
                                        Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         # "ever since she slipped on wet leaves in\nSeptember 2024.": a date wrapped onto the next line
         dated = ""
-        if any(w in low for w in ONSET_WORDS):
+        if has_onset_word(low):
             nxt = view.sentences[s.index + 1] if s.index + 1 < len(view.sentences) else None
             dated = view.text[s.start:nxt.end] if nxt is not None and not SENTENCE_CLOSED.search(text) else text
         for m in (ONSET_EVENT.finditer(dated) if dated and _may_hold_date(dated) else ()):

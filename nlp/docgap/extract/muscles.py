@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 from ..facts import Evidence, Muscle
-from .note import NUM, Mention, NoteView, cue, folded, injection_cue, to_number
+from .note import NUM, Mention, NoteView, cue, folded, has_any, injection_cue, to_number
 from .procedure import above_reference, dosed, performed, sentence_is_planning
 from .scores import qualitative, response_context
 
@@ -50,12 +50,13 @@ IN_EACH = re.compile(rf"\b({NUM})\s+(?:injections?\s+|sites?\s+|points?\s+|trigg
                      rf"|\b({NUM})\s+(?:injections?|sites?|points?|needles?)\s+each\s+(?:in|into|to|at)\b",
                      re.I)
 EACH_WORDS = ("ea", "every", "per", "either")  # every alternative of IN_EACH has one ("each" holds "ea")
+has_each_word = has_any(EACH_WORDS)
 
 
 def _in_each(text: str) -> re.Match | None:
     """IN_EACH.search(text), skipping the slow search when none of its words is there."""
     low = folded(text)
-    return IN_EACH.search(text) if any(w in low for w in EACH_WORDS) else None
+    return IN_EACH.search(text) if has_each_word(low) else None
 
 
 TOTAL = re.compile(
@@ -594,13 +595,14 @@ DIGIT = re.compile(r"\d")
 # A TOTAL match is used only when its number is digits, a number word, or "a"/"an" with "single".
 COUNT_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
                "fifteen", "eighteen", "twenty", "single")
+has_count_word = has_any(COUNT_WORDS)
 
 
 def _may_count(text: str) -> bool:
     if DIGIT.search(text):
         return True
     low = folded(text)
-    return any(w in low for w in COUNT_WORDS)
+    return has_count_word(low)
 
 
 names_points = cue(re.compile(r"trigger|TrP|\bTPs?\b|points?\b", re.I))

@@ -5,7 +5,7 @@ import re
 from functools import lru_cache
 
 from ..facts import PriorResponse
-from .note import NUM, NoteView, cue, folded, to_number
+from .note import NUM, NoteView, cue, folded, has_any, to_number
 
 DIGIT = re.compile(r"\d")
 SCORE = r"(\d{1,2})(?:\s*/\s*10|\s*out of\s*10)?(?!\s*/\s*\d)(?!\d|\.\d)"  # not the "6/2" of a date
@@ -50,11 +50,14 @@ RESPONSE_WORDS = ("tpi", "trpi", "inject", "trigger", "needl", "dn", "procedure"
                   "last one", "shot")
 
 
+has_response_word = has_any(RESPONSE_WORDS)
+
+
 @lru_cache(maxsize=4096)  # asked once per muscle mention of a sentence
 def response_context(t: str) -> bool:
     """RESPONSE_CONTEXT.search(t), as a bool."""
     low = folded(t)
-    return any(w in low for w in RESPONSE_WORDS) and RESPONSE_CONTEXT.search(t) is not None
+    return has_response_word(low) and RESPONSE_CONTEXT.search(t) is not None
 
 
 # the session's own result ("post-procedure 80% relief") is not the response to the prior injection
