@@ -130,3 +130,24 @@ def test_has_any_is_any_word_in_text():
     test = has_any(words)
     for text in ["", "each side", "peach", "hyper", "new  year", "new year's", "a.b", "axb", "x+1", "x1", "EACH"] + _pieces()[:3000]:
         assert test(text) == any(w in text for w in words), text
+
+
+def test_pain_score_word_prefilters_are_exact():
+    from docgap.extract import scores
+
+    extra = ["pre-TPI 7/10", "7/10 before", "baseline 6/10", "prior to injection 8/10", "8/10 at baseline", "post 2/10",
+             "afterwards 3/10", "3/10 at discharge", "4/10 at departure", "following the procedure 1/10", "NPRS 7 -> 3",
+             "score 8 to 4", "VAS 6/10 => 2/10", "down from 6/10 to 2/10"]
+    hits = 0
+    for p in _pieces() + extra:
+        t = scores._as_digits(p)
+        low = folded(t)
+        for found, test in ((scores.PRE.search(t) or scores.PRE_AFTER.search(t), scores.has_pre_word),
+                            (scores.POST.search(t) or scores.POST_AFTER.search(t), scores.has_post_word),
+                            (scores.ARROW.search(t), scores.has_arrow_word)):
+            if found:
+                hits += 1
+                assert test(low), p
+        if scores.DOWN_FROM.search(t):
+            assert "from" in low, p
+    assert hits > 100

@@ -280,6 +280,9 @@ def above_reference(view: NoteView) -> Sentence | None:
 
 
 def _above_reference(view: NoteView) -> Sentence | None:
+    low = folded(view.text)
+    if "above" not in low and "aforementioned" not in low:
+        return None  # every ABOVE_REF match holds one of them
     for s in view.sentences:
         if s.section in HISTORY_SECTIONS or (s.section == "plan" and sentence_is_planning(view, s)):
             continue

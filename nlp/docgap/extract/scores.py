@@ -86,6 +86,12 @@ def _as_digits(t: str) -> str:
     return t
 
 
+# every match of PRE or PRE_AFTER holds one of these words, of POST or POST_AFTER one of those, of ARROW one of the last
+has_pre_word = has_any(("pre", "before", "baseline", "prior"))
+has_post_word = has_any(("post", "after", "following", "discharge", "departure"))
+has_arrow_word = has_any(("pain", "vas", "nrs", "nprs", "score"))
+
+
 def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int | None, int | None]:
     """Pre- and post-injection scores; `anchor` is where the procedure is documented."""
     pre = post = None
@@ -93,15 +99,16 @@ def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int 
         t = _as_digits(s.text)
         if not DIGIT.search(t):
             continue  # every score pattern below needs a digit
-        if pre is None:
+        low = folded(t)  # and each of them one of the words it is tried after
+        if pre is None and has_pre_word(low):
             m = PRE.search(t) or PRE_AFTER.search(t)
             if m and int(m.group(1)) <= 10:
                 pre = int(m.group(1))
-        if post is None:
+        if post is None and has_post_word(low):
             m = POST.search(t) or POST_AFTER.search(t)
             if m and int(m.group(1)) <= 10:
                 post = int(m.group(1))
-        if pre is None or post is None:
+        if (pre is None or post is None) and has_arrow_word(low):
             a = ARROW.search(t)
             line = view.text[view.text.rfind("\n", 0, s.start) + 1:s.end]  # "Post-procedure: ... Pain 7/10 -> 2/10."
             if a and int(a.group(1)) <= 10 and int(a.group(2)) <= 10 and (re.search(
@@ -111,7 +118,7 @@ def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int 
                         and not ARROW_PAST.search(t))):
                 pre = pre if pre is not None else int(a.group(1))
                 post = post if post is not None else int(a.group(2))
-        if pre is None or post is None:
+        if (pre is None or post is None) and "from" in low:
             d = DOWN_FROM.search(t)  # "HA pressure down from 6/10 to 2/10 at 10 min"
             if d and int(d.group(1)) <= 10 and int(d.group(2)) <= 10:
                 pre = pre if pre is not None else int(d.group(1))
