@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..facts import Evidence, Muscle
 from .note import NUM, Mention, NoteView, cue, folded, has_any, injection_cue, to_number
@@ -51,6 +52,7 @@ IN_EACH = re.compile(rf"\b({NUM})\s+(?:injections?\s+|sites?\s+|points?\s+|trigg
                      re.I)
 EACH_WORDS = ("ea", "every", "per", "either")  # every alternative of IN_EACH has one ("each" holds "ea")
 has_each_word = has_any(EACH_WORDS)
+_each_in = lru_cache(maxsize=4096)(lambda text: has_each_word(folded(text)))  # a sentence: may a part of it match IN_EACH
 
 
 def _in_each(text: str) -> re.Match | None:
@@ -279,6 +281,11 @@ def _neighbours(view: NoteView, m: Mention) -> tuple[int, int]:
 
 
 def _after_window(view: NoteView, m: Mention) -> str:
+    """The text after the mention up to the next muscle or the end of its clause (asked several times per mention)."""
+    return view.memo((_after_window, m.start, m.end), lambda: _compute_after_window(view, m))
+
+
+def _compute_after_window(view: NoteView, m: Mention) -> str:
     _, nxt = _neighbours(view, m)
     after = view.text[m.end:nxt]
     cut = re.search(r";|(?<!\.)\.\s|\n", after)  # not the dot leaders of "R biceps ...... 1"
@@ -477,7 +484,8 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
                 muscles.append(Muscle(m.value, _expand(other.group(2))[0], int(c), m.text, m.start, m.end))
         if len(resp) == 1 and None in resp:
             n = resp[None]
-        each = _in_each(view.text[m.start:m.sent.end]) or _in_each(view.text[m.sent.start:m.start])
+        each = (_in_each(view.text[m.start:m.sent.end]) or _in_each(view.text[m.sent.start:m.start])) \
+            if _each_in(m.sent.text) else None
         by_side = {k: v for k, v in resp.items() if k} or (_side_counts(view, m) if len(sides) == 2 else {})
         for side in sides:
             per = by_side.get(side, n)
