@@ -372,3 +372,19 @@ def test_a_note_that_kills_its_worker_becomes_an_error_row(engine, tmp_path, mon
     monkeypatch.setenv("DOCGAP_TEST_FAIL_NOTES", bad)  # the same note failing in-process, for reference
     want = list(engine.scan(recs))
     assert got[:9] + got[10:] == want[:9] + want[10:]
+
+
+def test_fast_prune_gives_the_same_matches_as_medspacy():
+    """fastprune is exact: the same list, in the same order, on random overlapping match lists."""
+    import random
+
+    from docgap import fastprune
+
+    rng = random.Random(5)
+    for _ in range(3000):
+        n = rng.randint(0, 25)
+        matches = []
+        for _ in range(n):
+            start = rng.randint(0, 40)
+            matches.append((rng.randint(1, 6), start, start + rng.randint(1, 6)))
+        assert fastprune.prune_overlapping_matches(list(matches)) == fastprune._ORIGINAL(list(matches)), matches

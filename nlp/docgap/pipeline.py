@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Span
 
-from . import fastcontext, fastsection, fasttarget, sentences  # noqa: F401  (sentences registers docgap_sentences)
+from . import fastcontext, fastprune, fastsection, fasttarget, sentences  # noqa: F401  (sentences registers docgap_sentences)
 from .spelling import SpellingIndex
 from .errors import LexiconError
 from .lexicon import Lexicons, load_lexicons
@@ -127,6 +127,7 @@ def build_pipeline(lexicons: Lexicons | None = None, splitter: str = "docgap") -
     fastcontext.install()  # same ConText results, without its all-pairs loops
     fastsection.install()  # same sections, token attributes set in bulk
     fasttarget.install()  # same target spans, their rule stored without an Underscore object each
+    fastprune.install()  # same pruned matches, without a quadratic list.pop(0)
     lex = lexicons or load_lexicons()
     nlp = medspacy.load(medspacy_enable=["medspacy_tokenizer"])
     nlp.max_length = 2_000_000
