@@ -292,15 +292,19 @@ def test_indexed_context_graph_gives_the_same_edges_as_medspacy(engine):
 
 
 def test_context_call_sets_the_same_modifier_scopes_as_medspacy(engine):
-    """fastcontext.context_call is exact: the same modifiers (span, category, scope) on every target."""
+    """fastcontext.context_call is exact: the same modifiers (span, category, scope) on every target, and
+    the same span attributes (is_negated, is_failed, ...)."""
     from medspacy.context.context import ConText
 
     from docgap import fastcontext
-    from docgap.pipeline import SPAN_GROUP
+    from docgap.pipeline import CONTEXT_ATTRS, SPAN_GROUP
+
+    names = sorted({name for attrs in CONTEXT_ATTRS.values() for name in attrs})
 
     def edges(text):
         doc = engine.nlp(text)
-        return [(t.start, t.end, t.label_, sorted((m.modifier_span, m.category, m.scope_span) for m in t._.modifiers))
+        return [(t.start, t.end, t.label_, sorted((m.modifier_span, m.category, m.scope_span) for m in t._.modifiers),
+                 [getattr(t._, name) for name in names])
                 for t in doc.spans[SPAN_GROUP]]
 
     texts = [r["text"] for r in corpus_records()]
@@ -313,7 +317,8 @@ def test_context_call_sets_the_same_modifier_scopes_as_medspacy(engine):
     finally:
         fastcontext.install()
     assert fast == slow
-    assert sum(len(m) for doc in slow for *_, m in doc) > 500
+    assert sum(len(m) for doc in slow for *_, m, _ in doc) > 500
+    assert sum(any(a) for doc in slow for *_, a in doc) > 100  # attributes set
 
 
 def test_bulk_sectionizer_sets_the_same_token_sections_as_medspacy(engine):

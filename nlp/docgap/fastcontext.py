@@ -198,6 +198,25 @@ def _modifier_adder(doc: Doc):
 _KEY_OK: bool | None = None  # whether Underscore keys a span's extension by ("._.", name, start_char, end_char)
 
 
+def _set_context_attributes(self, doc: Doc, edges) -> None:
+    """ConText.set_context_attributes: `setattr(target._, name, value)` for each edge's mapped attributes,
+    written to the doc.user_data entry when the attribute is a plain stored Span extension."""
+    from spacy.tokens import Span
+
+    mapping = self.context_attributes_mapping
+    data = doc.user_data
+    for target, modifier in edges:
+        attrs = mapping.get(modifier.category)
+        if not attrs:
+            continue
+        for name, value in attrs.items():
+            ext = Span.get_extension(name)
+            if _KEY_OK and ext is not None and ext[1:] == (None, None, None):
+                data[("._.", name, target.start_char, target.end_char)] = value
+            else:
+                setattr(target._, name, value)
+
+
 def context_call(self, doc: Doc, targets: str = None) -> Doc:
     """medspaCy 1.3.1's ConText.__call__, line for line, except how each modifier gets its scope."""
     if not targets and self.input_span_type == "ents":
@@ -238,7 +257,7 @@ def context_call(self, doc: Doc, targets: str = None) -> Doc:
     for target, modifier in context_graph.edges:
         add(target, modifier)
     if self.context_attributes_mapping:
-        self.set_context_attributes(context_graph.edges)
+        _set_context_attributes(self, doc, context_graph.edges)
     doc._.context_graph = context_graph
     return doc
 
