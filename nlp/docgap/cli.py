@@ -117,11 +117,14 @@ def _sigterm(signum, frame):
 
 
 def _scan_spark(args) -> int:
+    from .io import read_jsonl_rows
     from .spark import scan_parquet
 
-    if args.history or args.resume:
-        raise DocgapError("--history and --resume are not available with --engine spark")
-    n = scan_parquet(args.input, args.output, _engine_args(args), master=args.spark_master)
+    if args.resume:
+        raise DocgapError("--resume is not available with --engine spark (Spark retries failed tasks itself; "
+                          "a failed job is run again whole)")
+    history = read_jsonl_rows(args.history) if args.history else None
+    n = scan_parquet(args.input, args.output, _engine_args(args), master=args.spark_master, history=history)
     if not args.quiet:
         print(f"docgap: {n} notes scanned with Spark -> {args.output}", file=sys.stderr)
     return 0

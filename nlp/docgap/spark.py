@@ -10,7 +10,8 @@ process (built on first use and kept; Spark reuses its Python workers):
    note_id, for the duplicate check;
 2. extraction (mapInPandas): Record and Facts pickled into a binary column, or an error row;
 3. rules: grouped by patient (applyInPandas), because frequency rules need all of a patient's
-   sessions; notes without a patient need no group and run in a plain mapInPandas.
+   sessions (with those of earlier results, `history`, joined in as extra rows of the group); notes
+   without a patient need no group and run in a plain mapInPandas.
 The result has the columns of `docgap scan -o out.parquet` (io.flatten), with the whole contract
 result in `result_json`, in input order.
 """
@@ -18,9 +19,9 @@ from __future__ import annotations
 
 import json
 import pickle
-from typing import Iterator
+from typing import Iterable, Iterator
 
-from .engine import Engine, Record, error_result, is_session, make_record
+from .engine import Engine, Record, error_result, history_sessions, is_session, make_record
 from .facts import Facts
 from .io import flatten
 from .rules import Session
@@ -107,11 +108,25 @@ def _frame(rows: list[dict]):
 def _rules_for_patient(engine_args: dict):
     def run(pdf):
         eng = _engine(engine_args)
-        staged = sorted((int(s), pickle.loads(b)) for s, b in zip(pdf["_seq"], pdf["_blob"]))
-        sessions = [Session(rec.note_id, rec.date_of_service, Facts(procedure=facts.procedure))
-                    for _, (rec, facts) in staged if is_session(rec, facts)]
+        # earlier results (--history) first, in their file order (negative _seq), then this input's rows
+        rows = sorted((int(s), k, pickle.loads(b)) for s, k, b in zip(pdf["_seq"], pdf["_kind"], pdf["_blob"]))
+        sessions = [Session(*item) for _, k, item in rows if k == "history"]
+        staged = [(seq, item) for seq, k, item in rows if k == "ok"]
+        sessions += [Session(rec.note_id, rec.date_of_service, Facts(procedure=facts.procedure))
+                     for _, (rec, facts) in staged if is_session(rec, facts)]
         return _frame([_flat(eng.result(rec, facts, sessions), seq) for seq, (rec, facts) in staged])
     return run
+
+
+def _history_frame(spark, history: Iterable[dict]):
+    """The sessions of earlier results as staged rows of kind 'history' (a Session's note_id, date and
+    procedure, pickled), numbered -n..-1 so they sort first, in file order."""
+    sessions = [(pid, (s.note_id, s.date_of_service, Facts(procedure=s.facts.procedure)))
+                for pid, s in history_sessions(history)]
+    n = len(sessions)
+    rows = [(i - n, pid, "history", pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL))
+            for i, (pid, item) in enumerate(sessions)]
+    return spark.createDataFrame(rows, STAGED_SCHEMA)
 
 
 def _rules_alone(engine_args: dict):
@@ -154,9 +169,10 @@ def with_input_order(df):
     return df.withColumn("_first", F.coalesce("_first", "_seq")).drop("_pid", "_mid", "_key")
 
 
-def scan_dataframe(df, engine_args: dict | None = None):
+def scan_dataframe(df, engine_args: dict | None = None, history: Iterable[dict] | None = None):
     """Results for every row of `df` (contract input columns; note_id and text required), one per row,
-    with a `_seq` column holding the input position (sort by it for input order)."""
+    with a `_seq` column holding the input position (sort by it for input order). `history`: earlier
+    result rows whose sessions feed the frequency rules, as in Engine.scan and `docgap scan --history`."""
     from pyspark.sql import functions as F
 
     from .errors import InputError
@@ -168,8 +184,10 @@ def scan_dataframe(df, engine_args: dict | None = None):
     cols = [c for c in INPUT_COLUMNS if c in df.columns]
     staged = with_input_order(df.select(*cols)).mapInPandas(_extract(engine_args), STAGED_SCHEMA)
     staged = staged.persist()
-    grouped = staged.filter((F.col("_kind") == "ok") & F.col("_patient").isNotNull()) \
-        .groupBy("_patient").applyInPandas(_rules_for_patient(engine_args), _result_schema())
+    by_patient = staged.filter((F.col("_kind") == "ok") & F.col("_patient").isNotNull())
+    if history is not None:
+        by_patient = by_patient.unionByName(_history_frame(df.sparkSession, history))
+    grouped = by_patient.groupBy("_patient").applyInPandas(_rules_for_patient(engine_args), _result_schema())
     alone = staged.filter((F.col("_kind") == "error") | F.col("_patient").isNull()) \
         .mapInPandas(_rules_alone(engine_args), _result_schema())
     return grouped.unionByName(alone)
@@ -192,14 +210,14 @@ def session(master: str | None = None, app: str = "docgap"):
 
 
 def scan_parquet(input_path: str, output_path: str, engine_args: dict | None = None,
-                 master: str | None = None) -> int:
+                 master: str | None = None, history: Iterable[dict] | None = None) -> int:
     """Parquet in, Parquet out (a folder of part files, rows in input order)."""
     from .errors import InputError
 
     if not str(input_path).lower().endswith((".parquet", ".pq")) and not str(input_path).endswith("/"):
         raise InputError("--engine spark reads Parquet: give a .parquet file or folder")
     spark = session(master)
-    results = scan_dataframe(spark.read.parquet(str(input_path)), engine_args).persist()
+    results = scan_dataframe(spark.read.parquet(str(input_path)), engine_args, history).persist()
     n = results.count()
     results.orderBy("_seq").drop("_seq").write.mode("overwrite").parquet(str(output_path))
     return n
