@@ -267,6 +267,7 @@ def join_views(text: str, parts: list[tuple[int, "NoteView"]], date_of_service: 
     return NoteView(text, sents, mentions, date_of_service)
 
 
+@lru_cache(maxsize=16384)  # asked of the same sentence by most extractors
 def folded(text: str) -> str:
     """text.lower() for cheap `word in folded(text)` prefilters in front of slow re.I patterns: every
     character that re.I matches to an ASCII letter becomes that letter (lower() alone leaves 'ſ' and
