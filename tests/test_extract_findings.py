@@ -28,6 +28,9 @@ PALPATION = [
     pytest.param("Taut band: none\nTwitch response: negative\nTTP: bilateral trapezius\n" + TPI, set(),
                  id="template-negatives"),
     pytest.param("Taut bands w/ +LTR in R QL." + TPI, {"taut_band", "twitch_response"}, id="ltr-shorthand"),
+    # a pipe ends a smart-form field: the "none" of the next field does not reach back into this one
+    pytest.param("Exam findings: taut band and jump sign in L levator scapulae | Complications: none |" + TPI,
+                 {"taut_band", "jump_sign"}, id="pipe-field-ends-negation"),
     pytest.param("No twitch response, but taut bands were palpable in the left trapezius." + TPI,
                  {"taut_band"}, id="partial-negation"),
     pytest.param("MSK: TTP b/l trap, no palpable trigger points." + TPI, set(), id="ttp-no-trigger-points"),

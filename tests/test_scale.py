@@ -266,10 +266,12 @@ def test_writer_publishes_only_on_close(tmp_path):
 
 def test_indexed_context_graph_gives_the_same_edges_as_medspacy(engine):
     """fastcontext is exact: every target gets the same modifiers (span, category, scope) as with
-    medspaCy's own all-pairs ConTextGraph."""
+    medspaCy's own all-pairs ConTextGraph (both with docgap's limit_scope, see the test below)."""
     import medspacy.context.context as ctxmod
     from medspacy.context.context_graph import ConTextGraph
+    from medspacy.context.context_modifier import ConTextModifier
 
+    from docgap import fastcontext
     from docgap.fastcontext import IndexedConTextGraph
     from docgap.pipeline import SPAN_GROUP
 
@@ -283,12 +285,32 @@ def test_indexed_context_graph_gives_the_same_edges_as_medspacy(engine):
     assert ctxmod.ConTextGraph is IndexedConTextGraph
     fast = [edges(t) for t in texts]
     ctxmod.ConTextGraph = ConTextGraph
+    original = ConTextModifier.limit_scope
+    ConTextModifier.limit_scope = fastcontext.limit_scope
     try:
         slow = [edges(t) for t in texts]
     finally:
         ctxmod.ConTextGraph = IndexedConTextGraph
+        ConTextModifier.limit_scope = original
     assert fast == slow
     assert sum(len(m) for doc in slow for *_, m in doc) > 500  # the check has modifiers to compare
+
+
+def test_a_terminator_nearer_the_cue_cuts_a_scope_another_terminator_already_cut(engine):
+    """medspaCy's tuple_overlaps(a, b) is false when b holds all of a (medspaCy issue #232): after the
+    first ';' cut the backward scope of 'no relief', the second ';' (nearer the cue, its own scope
+    the whole sentence) could not cut it further. docgap's limit_scope uses a symmetric overlap."""
+    from medspacy.util import tuple_overlaps
+
+    from docgap.fastcontext import scopes_overlap
+
+    assert not tuple_overlaps((5, 9), (0, 20)) and scopes_overlap((5, 9), (0, 20))  # the bug and the fix
+    assert scopes_overlap((0, 20), (5, 9)) and not scopes_overlap((0, 5), (5, 9))
+
+    doc = engine.nlp("Tried heat; stretching; naproxen with no relief at all.")
+    cue = next(m for m in doc._.context_graph.modifiers if m.category == "FAILED")
+    last_semicolon = max(t.i for t in doc if t.text == ";")
+    assert cue.scope_span[0] == last_semicolon + 1, (cue.scope_span, [t.text for t in doc])
 
 
 def test_context_call_sets_the_same_modifier_scopes_as_medspacy(engine):

@@ -52,9 +52,9 @@ class IndexedConTextGraph(ConTextGraph):
         for i, j in sorted(pairs):
             # only the calls whose static checks (direction, categories) let limit_scope act
             if _may_limit(keys[i], keys[j]):
-                mods[i].limit_scope(mods[j])
+                limit_scope(mods[i], mods[j])
             if _may_limit(keys[j], keys[i]):
-                mods[j].limit_scope(mods[i])
+                limit_scope(mods[j], mods[i])
 
     def apply_modifiers(self):
         if self.prune_on_modifier_overlap:
@@ -90,6 +90,36 @@ class IndexedConTextGraph(ConTextGraph):
             for target in modifier._targets:
                 edges.append((target, modifier))
         self.edges = edges
+
+
+def scopes_overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
+    """Two token ranges share a token. medspaCy's tuple_overlaps(a, b) is false when b holds all of a
+    (medspaCy issue #232), so once a backward scope had been cut by one terminator, a terminator nearer
+    the cue (whose own scope is the whole sentence) could no longer cut it: "PT; meloxicam but no
+    relief" let "no relief" reach PT whenever any earlier terminator stood in the sentence."""
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def limit_scope(self: ConTextModifier, other: ConTextModifier) -> bool:
+    """ConTextModifier.limit_scope (medspaCy 1.3.1) with a symmetric overlap test (scopes_overlap)."""
+    if not scopes_overlap(self.scope_span, other.scope_span):
+        return False
+    if self.direction.upper() == "TERMINATE":
+        return False
+    if (other.direction.upper() != "TERMINATE") and (other.category.upper() not in self.rule.terminated_by) \
+            and (other.category.upper() != self.category.upper()):
+        return False
+    if self.category == other.category and (
+            (self.allowed_types != other.allowed_types) or (self.excluded_types != other.excluded_types)):
+        return False
+    orig_scope = self.scope_span
+    if self.direction.lower() in ("forward", "bidirectional"):
+        if other > self:
+            self._scope_end = min(self._scope_end, other.modifier_span[0])
+    if self.direction.lower() in ("backward", "bidirectional"):
+        if other < self:
+            self._scope_start = max(self._scope_start, other.modifier_span[1])
+    return orig_scope != self.scope_span
 
 
 def _limit_key(m: ConTextModifier) -> tuple[bool, str, object]:
