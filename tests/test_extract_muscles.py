@@ -10,6 +10,9 @@ L, R, N = "left", "right", None
 # (text, expected {(name, laterality)}, expected muscles_unspecified)
 CASES = [
     pytest.param(
+        "Procedure: 0.5% bupivacaine 1 mL per site, no steroid: R infraspinatus x2, R teres minor x1. Tolerated.",
+        {("infraspinatus", R), ("teres_minor", R)}, False, id="no-steroid-colon-then-sites"),
+    pytest.param(
         "Trigger point injections were performed in the bilateral upper trapezius.",
         {("trapezius", L), ("trapezius", R)}, False, id="bilateral-upper-trapezius"),
     pytest.param(

@@ -190,6 +190,8 @@ def view_of(doc: Doc, date_of_service: str | None = None, text: str | None = Non
                         continue  # "negative aspiration", "no blood return": procedure safety, not negation
                     if OUTCOME_AFTER.match(text[after:after + 30]):
                         continue  # "PT without improvement, naproxen ...": an outcome, not the absence of naproxen
+                    if me <= span.start and NEGATED_HEAD.match(text[after:span.start_char]):
+                        continue  # "no corticosteroid: L upper trapezius x2": the cue negates the words before the colon
                     if me <= span.start and NEGATION_OBJECT.search(text[after:span.start_char]):
                         # "no lifting > 15 lb) and ibuprofen", "with no real change, and still takes meloxicam":
                         # the cue negates something else before the target
@@ -317,6 +319,7 @@ performed_cue = cue(PERFORMED_CUE)
 OUTCOME_AFTER = re.compile(r"^[ \t]{0,3}(?:(?:significant|meaningful|lasting|much|any|durable|sustained|real|noticeable)\s+)?"
                            r"(?:relief|improvement|benefit|help|helping|helped|helpful|working|effective|success|effect|going away|gone away|"
                            r"responded|responding|response)\b", re.I)
+NEGATED_HEAD = re.compile(r"[ \t]*[\w/-]+(?:[ \t]+[\w/-]+){0,3}[ \t]*:")  # words, then a colon
 NEGATION_OBJECT = re.compile(r"[()]|\b(?:change|relief|improvement|benefit|help|difference|effect|success|lifting|"
                              r"bending|running|driving|work)\b[^.;]*?(?:,|\band\b)", re.I)
 PROCEDURAL_NEGATION = re.compile(r"^\W{0,3}(?:(?:more|further|additional)\s+)?(?:aspirat|blood|heme|flash|paresthes|complication|return of blood|"
