@@ -10,8 +10,9 @@ L, R, N = "left", "right", None
 # (text, expected {(name, laterality)}, expected muscles_unspecified)
 CASES = [
     pytest.param(
-        "Procedure: 0.5% bupivacaine 1 mL per site, no steroid: R infraspinatus x2, R teres minor x1. Tolerated.",
-        {("infraspinatus", R), ("teres_minor", R)}, False, id="no-steroid-colon-then-sites"),
+        "Procedure: consent obtained. 0.5% ropivacaine 1 mL per point, no corticosteroid: R supraspinatus x2, "
+        "R infraspinatus x1 (3 points, 3 mL). Tolerated well.",
+        {("supraspinatus", R), ("infraspinatus", R)}, False, id="no-steroid-colon-then-sites"),
     pytest.param(
         "Trigger point injections were performed in the bilateral upper trapezius.",
         {("trapezius", L), ("trapezius", R)}, False, id="bilateral-upper-trapezius"),
