@@ -11,6 +11,9 @@ TPI = " Trigger point injections were performed in the left upper trapezius with
 
 # (text, date_of_service, expected days)
 CASES = [
+    pytest.param("Gentleman of 58 years with aching in the left neck since 3 months, after painting a ceiling." + TPI,
+                 None, 90, id="age-of-n-years-is-not-a-duration"),
+    pytest.param("Aged 63 years. Low back pain x 5 weeks." + TPI, None, 35, id="aged-n-years"),
     pytest.param("The last set (5/6) bought her about six weeks. Hip has been bothering her since November." + TPI,
                  "2025-06-17", 228, id="relief-bought-is-not-the-duration"),
     pytest.param("L posterior thigh pain for about a fortnight after a sprint." + TPI, None, 14, id="fortnight"),

@@ -64,7 +64,10 @@ EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fe
                      r"(?:(?-i:PT|HEP)|therapy|chiropractic|program|exercises?|massage|acupuncture|yoga|splint|brace)\b[^.;,]{0,30}\b(?:for|x)\s+(?:the\s+)?(?:last\s+|past\s+)?~?\s*\d|"
                      # "good reduction of head turning for ~10 weeks", "~50% less jaw pain so far (4 weeks)"
                      r"reduc\w+|less (?:\w+ )?pain|\d+\s*%\s*(?:less|better|relief|improve\w*|reduc\w*|for|x|lasting)\b|so far|wanes|wore off|"
-                     r"sore(?:ness)?\s+for|bought\s+(?:her|him|them|me|us)\b)", re.I)
+                     r"sore(?:ness)?\s+for|bought\s+(?:her|him|them|me|us)\b|"
+                     # an age, not a duration: "woman of 46 years", "aged 52 years", "61 years of age"
+                     r"\b(?:wom[ae]n|m[ae]n|male|female|lady|gentleman|girl|boy|patient|pt|person)\s+of\s+\d+\s*(?:years?|yrs?)\b|"
+                     r"\baged?\s*:?\s*\d+\s*(?:years?|yrs?)\b|\b\d+\s*(?:years?|yrs?)\s+of\s+age\b)", re.I)
 PLAN_DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:weeks?|months?|years?|mo)\s+of\s+(?:symptoms|pain)\b|\b(?:symptoms|pain)\s+(?:present\s+)?(?:x|for)\s*\d", re.I)
 SCHEDULE_BEFORE = re.compile(r"\b(?:every|q\s?\d|f/u|follow[- ]?up|rtc|return)\b", re.I)
 PAIN = re.compile(r"pain|ache|aching|symptom|\bsx\b|discomfort|spasm|tight|stiff|soreness|headache|c/o|complain|hx|history|onset|"
