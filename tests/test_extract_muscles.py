@@ -10,6 +10,13 @@ L, R, N = "left", "right", None
 # (text, expected {(name, laterality)}, expected muscles_unspecified)
 CASES = [
     pytest.param(
+        "Procedure: lidocaine 1% 0.5 mL per point:\n  m. trapezius pars descendens dext. - 2 points\n"
+        "  m. levator scapulae sinistra - 1 point\n  m. rhomboideus minor sin. - 1 point\nTotal 4 points.",
+        {("trapezius", R), ("levator_scapulae", L), ("rhomboid_minor", L)}, False, id="latin-sides-after-the-name"),
+    pytest.param(
+        "P: TPI, consent, 27g. 0.5cc 1% lido ea x4 (2 per side UT). Tol well.",
+        {("trapezius", L), ("trapezius", R)}, False, id="per-side-before-the-muscle"),
+    pytest.param(
         "Procedure: consent obtained. 0.5% ropivacaine 1 mL per point, no corticosteroid: R supraspinatus x2, "
         "R infraspinatus x1 (3 points, 3 mL). Tolerated well.",
         {("supraspinatus", R), ("infraspinatus", R)}, False, id="no-steroid-colon-then-sites"),

@@ -12,9 +12,11 @@ from .scores import qualitative, response_context
 SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
     re.I)
-POST_SIDE = re.compile(r"^[\s,|]*(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|"
+POST_SIDE = re.compile(r"^[\s,|]*(?:pars\s+\w+\s+)?(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|"
                        r"(?:L|R|left|right)\s*(?:and|&|/|\+)\s*(?:L|R|left|right)|left|right|"
-                       r"[LR]\s*[<>=]\s*[LR]|L|R|lt|rt)(?![\w])(?:\s*\))?",
+                       r"[LR]\s*[<>=]\s*[LR]|L|R|lt|rt|"
+                       # Latin, after the name: "m. trapezius pars descendens sin.", "m. levator scapulae dextra"
+                       r"sin(?:istr[ae]|ister)?\.?|dext(?:r[ae]|er)?\.?|dex\.)(?![\w])(?:\s*\))?",
                        re.I)
 TABLE_ROW_MARKED = re.compile(r"^[^\n|]*\|[^\n|]*\|[^\n]*$|^[^\t\n]*\t[^\t\n]*\t")
 SPACED = re.compile(r"[ \t]{2,}")
@@ -85,7 +87,7 @@ EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s
 
 
 def _side(view: NoteView, m: Mention) -> list[str | None]:
-    after = view.text[m.end:m.end + 20]
+    after = view.text[m.end:m.end + 32]
     post = POST_SIDE.match(after)
     if post and not any(0 <= o.start - (m.end + post.end()) <= 3
                         and re.fullmatch(r"[ \t]*", view.text[m.end + post.end():o.start])
@@ -97,7 +99,7 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
     cut = max((b.end() for b in BREAK.finditer(before)), default=0)
     before = before[cut:]
     sides = list(SIDE_WORD.finditer(before))
-    both = re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$|\b((?:each|both)\s+sides?)\b[^.;,]{0,25}$", before, re.I)
+    both = re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$|\b((?:each|both|per)\s+sides?)\b[^.;,]{0,25}$", before, re.I)
     if both and not (sides and sides[-1].start() >= (both.end(1) if both.group(1) else both.end())):
         return ["left", "right"]  # "2 points in each rhomboid major" (not "(3 sites each side) and L QL")
     if sides:
@@ -118,9 +120,9 @@ def _expand(word: str) -> list[str | None]:
     if w.startswith("bilat") or w in ("b/l", "bl", "both", "on both sides") or re.fullmatch(
             r"(?:left|right|lt|rt|l|r)\s*(?:and|&|/|\+)\s*(?:left|right|lt|rt|l|r)", w) and w[0] != w[-1]:
         return ["left", "right"]
-    if w in ("left", "l", "lt", "on the left"):
+    if w in ("left", "l", "lt", "on the left") or w.startswith("sin"):
         return ["left"]
-    if w in ("right", "r", "rt", "on the right"):
+    if w in ("right", "r", "rt", "on the right") or w.startswith("dex"):
         return ["right"]
     return [None]
 
