@@ -8,6 +8,9 @@ import pytest
 
 # (text, expected [(name, total_dose, dose_unit)])
 CASES = [
+    pytest.param("TPI. Methylprednisolone 20 mg with 1 mL 0.25% bupivacaine per point:\n  L QL - 2 points\n"
+                 "  L gluteus medius - 1 point\nTotal 3 points: methylprednisolone 60 mg, bupivacaine 3 mL.",
+                 [("methylprednisolone", 60, "mg"), ("bupivacaine", 3, "mL")], id="total-count-colon-then-drug-totals"),
     pytest.param("Injected R upper trap x1 and R levator x1 with Kenalog 40 mg / 1% lidocaine 4 mL, 2.5 mL each site.",
                  [("triamcinolone", 40, "mg"), ("lidocaine", 4, "mL")], id="mg-slash-percent-is-not-a-concentration"),
     pytest.param("TPI: L upper trap x1, L levator x1, each 0.25 mL Kenalog-40 (10 mg) with 1 mL 1% lidocaine.",

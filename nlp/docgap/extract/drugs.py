@@ -256,8 +256,8 @@ def _stated_total(view: NoteView, d: re.Match, base: int) -> bool:
             r"^\s*(?:of\s+)?[\w-]+\s+(?:total|in total)\b", view.text[base + d.end():base + d.end() + 30], re.I):
         return True  # "30 mg total", "(20 mg triamcinolone total"
     before = view.text[base:base + d.start()]
-    if re.match(r"\s*totals?\s*:", before, re.I):
-        return True
+    if re.match(r"\s*totals?\b[^:\n]{0,30}:", before, re.I):
+        return True  # "Totals: ...", "Total 4 points: triamcinolone 40 mg, lidocaine 2 mL"
     opened = before.rfind("(")
     if opened > before.rfind(")") and re.match(r"[^()]*\b(?:total|tot|in all|altogether)\b[^()]*\)",
                                                 view.text[base + d.start():base + d.start() + 80], re.I):
