@@ -19,7 +19,7 @@ ELSEWHERE = re.compile(r"\b(?:another|outside|elsewhere|other (?:clinic|provider
                        r"(?:previous|prior|former|old) (?:provider|doctor|clinic|physician|practice|office|pain clinic))\b", re.I)
 # "Ice and heat at home, ibuprofen PRN; all minimally effective." "PT last fall; she still has pain."
 FOLLOW_UP_OUTCOME = re.compile(r"\s*(?:all|both|neither|none|each|these|which|that|pain|symptoms|(?:the|her|his) (?:pain|symptoms)|she|he|the patient|patient|pt|it|they|"
-                               r"not|no|nothing|minimal|little|without|still)\b", re.I)
+                               r"not|no|nothing|minimal|little|without|still|relief|benefit|improvement|stopped|discontinued)\b", re.I)
 # "while she was going" is a time, not a contrast
 CLAUSE_BREAK = re.compile(r"\bbut\b|\bhowever\b|\bwhereas\b|\bwhile\b(?!\s+(?:she|he|they|it|on|in|taking|doing|going|attending|using)\b)|"
                           r";|\balthough\b|\bthough\b", re.I)
