@@ -325,8 +325,9 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
         if m.sent.index in session_sentences and m.value != "other" and not m.has("HISTORICAL", "TRIED", "FAILED") \
                 and not _any_match(failed_res, _clause(view, m)):
             continue  # the session's own procedure sentence (e.g. "dry needling performed")
-        if m.section == "procedure" and injection_cue(m.sent.text) and not m.has("FAILED", "TRIED", "HISTORICAL"):
-            continue
+        if m.section == "procedure" and injection_cue(m.sent.text) and not m.has("FAILED", "TRIED", "HISTORICAL") \
+                and not _any_match(failed_res, _clause(view, m)):
+            continue  # (a smart-form procedure line can hold the indication: "PT x 12 visits - no lasting change")
         status = _status(view, m, failed_res, procedure_end)
         if status in ("tried", "current") and (_discharge_instruction(view, m) or (
                 m.value == "activity_modification" and _advice(view, m))):
