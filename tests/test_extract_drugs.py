@@ -8,6 +8,10 @@ import pytest
 
 # (text, expected [(name, total_dose, dose_unit)])
 CASES = [
+    pytest.param("TPI x4 (L piriformis x2, L gluteus medius x2). Medication: Botox 100 units total, reconstituted to "
+                 "50 units/mL, 25 units per point.", [("onabotulinumtoxinA", 100, "units")], id="per-point-after-a-stated-total"),
+    pytest.param("TPI to R QL x2, R glute med x2. Medication: 0.5% ropivacaine, 6 mL total, 1.5 mL per site.",
+                 [("ropivacaine", 6, "mL")], id="ml-total-then-per-site"),
     pytest.param("TPI. Methylprednisolone 20 mg with 1 mL 0.25% bupivacaine per point:\n  L QL - 2 points\n"
                  "  L gluteus medius - 1 point\nTotal 3 points: methylprednisolone 60 mg, bupivacaine 3 mL.",
                  [("methylprednisolone", 60, "mg"), ("bupivacaine", 3, "mL")], id="total-count-colon-then-drug-totals"),

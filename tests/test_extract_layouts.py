@@ -271,3 +271,27 @@ def test_an_imaging_finding_named_like_a_procedure_does_not_compete(extract):
                 "points in the right infraspinatus and one in the right teres minor, 4 injections in all, 1% lidocaine.")
     assert f.procedure == "trigger_point_injection"
     assert f.injection_count == 4
+
+
+SMART_FORM = ("Procedure: Trigger point injection(s) | Indication: R gluteal myofascial pain; PT x 8 visits - no lasting "
+              "change; celecoxib - stopped, no benefit | Muscles: R gluteus medius, R quadratus lumborum | Exam findings: "
+              "taut band [x] local twitch response [x] jump sign [ ] | # of injections: 3 (R gluteus medius x2, R quadratus "
+              "lumborum x1) | Medication: triamcinolone 30 mg total with 1% lidocaine 1 mL per point | Guidance: landmark "
+              "| Complications: none\n")
+
+
+def test_smart_form_fields_between_pipes_are_sentences(engine, extract):
+    doc = engine.nlp(SMART_FORM)
+    fields = [s.text.strip() for s in doc.sents]
+    assert any(f.startswith("Muscles: R gluteus medius") for f in fields), fields
+    assert any(f.startswith("Medication: triamcinolone") for f in fields), fields
+    f = extract(SMART_FORM)
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [("gluteus_medius", "right"), ("quadratus_lumborum", "right")]
+    assert {t.category for t in f.therapies if t.status == "failed"} == {"physical_therapy", "medication"}
+    assert sorted((d.name, d.total_dose) for d in f.drugs) == [("lidocaine", 3), ("triamcinolone", 30)]
+    assert {p.kind for p in f.palpation} >= {"taut_band", "twitch_response"}
+
+
+def test_a_pipe_table_row_stays_one_sentence(engine):
+    doc = engine.nlp("Sites:\n| Muscle | Side | Points |\n| Upper trapezius | L | 2 |\n")
+    assert [s.text.strip() for s in doc.sents if "trapezius" in s.text] == ["| Upper trapezius | L | 2 |"]

@@ -10,6 +10,8 @@ Compare with PyRuSH and spaCy's sentencizer: benchmarks/sentence_splitters.py.
 """
 from __future__ import annotations
 
+import re
+
 import numpy
 from spacy.attrs import IS_SPACE, ORTH, SENT_START
 from spacy.language import Language
@@ -107,5 +109,44 @@ def docgap_sentences(doc: Doc) -> Doc:
             start = False
         if start:
             flags[i] = 1
+    for i in _form_field_starts(doc):
+        flags[i] = 1
     doc.from_array([SENT_START], flags.astype(numpy.uint64))
     return doc
+
+
+FORM_FIELD = re.compile(r"\s*[A-Za-z#][^:|\n]{0,40}:")
+
+
+def _form_field_starts(doc: Doc) -> list[int]:
+    """Smart-form lines ("Procedure: TPI | Indication: ...; PT - no change | Muscles: L piriformis | ..."):
+    each 'Label: value' field between pipes is a sentence of its own. Table rows ("| L | trapezius |
+    2 |") have no such labels and stay one sentence."""
+    pipe = doc.vocab.strings["|"]
+    if not (doc.to_array([ORTH]) == pipe).any():
+        return []  # no '|' token (the only ones _pipe_token_starts looks at); most notes, without doc.text
+    text = doc.text
+    starts = []
+    line_start = 0
+    for line in text.split("\n"):
+        fields = line.split("|")
+        if len(fields) >= 3 and sum(1 for f in fields if FORM_FIELD.match(f)) >= 2:
+            starts.extend(_pipe_token_starts(doc, line_start, line_start + len(line)))
+        line_start += len(line) + 1
+    return starts
+
+
+def _pipe_token_starts(doc: Doc, a: int, b: int) -> list[int]:
+    """The first non-space token after each '|' token between characters a and b."""
+    out = []
+    span = doc.char_span(a, b, alignment_mode="expand")
+    if span is None:
+        return out
+    for t in span:
+        if t.text == "|" and t.i + 1 < len(doc):
+            j = t.i + 1
+            while j < len(doc) and doc[j].is_space:
+                j += 1
+            if j < len(doc) and doc[j].idx < b:
+                out.append(j)
+    return out

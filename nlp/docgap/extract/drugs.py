@@ -263,6 +263,8 @@ def _stated_total(view: NoteView, d: re.Match, base: int) -> bool:
                                                 view.text[base + d.start():base + d.start() + 80], re.I):
         return True  # "(ketorolac 30 mg, lidocaine 2 mL in total)": a parenthesis of totals
     seg = re.split(r"[;(]", before)[-1]
+    if EACH.match(view.text[base + d.end():base + d.end() + 40]):
+        return False  # "Botox 100 units total, ..., 25 units per point": the per-point dose is not another total
     return bool(TOTAL_BEFORE.search(seg)) and not COUNT_TOTAL.search(seg)
 
 
