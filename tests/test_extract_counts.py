@@ -7,6 +7,10 @@ import pytest
 
 # (text, expected injection_count)
 CASES = [
+    pytest.param("TPIs today. 0.25% bupivacaine 1 mL per point, 2 points in each of: L QL, L gluteus medius, "
+                 "L piriformis (6 points).", 6, id="each-of-list-then-parenthesis-total"),
+    pytest.param("Procedure: bilateral splenius capitis TPIs, 1% lidocaine, at 3 points in each splenius (6 points).",
+                 6, id="in-each-muscle-then-parenthesis-total"),
     pytest.param("Procedure: Depo-Medrol 40 mg/mL 1 mL with 3 mL 0.5% bupivacaine, split across the sites: the first into "
                  "the left QL, the second and third into the left gluteus medius, and the fourth into the left piriformis.",
                  4, id="ordinals-in-prose"),

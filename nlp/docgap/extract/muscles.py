@@ -668,6 +668,8 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
                 # "L piriformis, L TFL (3 sites; ...)": a count closing a list of uncounted muscles is its
                 # total (not "pectoralis minor (1 point) and serratus anterior (2 points)")
                 return int(n)
+            if t.group(0).startswith("(") and _in_each(s.text[:t.start()]):
+                return int(n)  # "2 points in each of: R trapezius, R levator (4 points)": the per-muscle count came first
             if re.match(r"\s+(?:\w+\s+){0,2}(?:in|into|per|at)\s+each\b", s.text[t.end():], re.I):
                 attached.append(int(n))  # "Sites: two trigger points in each muscle": per muscle
                 continue
