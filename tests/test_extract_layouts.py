@@ -295,3 +295,19 @@ def test_smart_form_fields_between_pipes_are_sentences(engine, extract):
 def test_a_pipe_table_row_stays_one_sentence(engine):
     doc = engine.nlp("Sites:\n| Muscle | Side | Points |\n| Upper trapezius | L | 2 |\n")
     assert [s.text.strip() for s in doc.sents if "trapezius" in s.text] == ["| Upper trapezius | L | 2 |"]
+
+
+TIMELINE = ("Staged TPIs, today the left side.\nTreatment timeline:\n"
+            "  09/2024          PT x 8 visits - no change\n"
+            "  02/03/2025       R-sided TPIs (R upper trapezius, R levator scapulae, R rhomboid minor), lidocaine only\n"
+            "Exam: taut band with jump sign in the L upper trapezius and L levator scapulae.\n"
+            "Procedure: 1% lidocaine 1 mL per point into the L upper trapezius x2 and L levator scapulae x1.\n")
+
+
+def test_a_dated_timeline_line_is_history_not_today(extract):
+    f = extract(TIMELINE, "2025-02-10")
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [("levator_scapulae", "left"), ("trapezius", "left")]
+    assert f.injection_count == 3
+    # the same line dated on the day of service is today's
+    same_day = extract(TIMELINE.replace("02/03/2025", "02/10/2025"), "2025-02-10")
+    assert ("rhomboid_minor", "right") in {(m.name, m.laterality) for m in same_day.muscles}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from ..facts import Evidence
 from .note import Mention, NoteView, Sentence, cue, folded, injection_cue, performed_cue
@@ -100,6 +101,8 @@ def sentence_not_done(t: str) -> bool:
 
 
 def performed(m: Mention, view: NoteView) -> bool:
+    if dated_before_visit(view, m.sent):
+        return False  # a timeline line: "01/14/2025   L-sided TPIs (L upper trapezius, ...)"
     if m.has(*NOT_NOW):
         # "Plan: TPI today." : the header word "plan" is not a plan when the sentence says today
         plan_only = m.modifiers.intersection(NOT_NOW) == {"HYPOTHETICAL"} and \
@@ -109,6 +112,36 @@ def performed(m: Mention, view: NoteView) -> bool:
     if sentence_is_planning(view, m.sent):
         return False
     return True
+
+
+LINE_DATE = re.compile(r"[ \t>*•-]*(?:(\d{1,2})/(?:(\d{1,2})/)?(\d{4}|\d{2})|(\d{4})-(\d{1,2})-(\d{1,2}))\b(?![/-]\d)")
+
+
+def dated_before_visit(view: NoteView, sent: Sentence) -> bool:
+    """The sentence opens its line with a date before the date of service (a dated history or timeline
+    entry). Without a date of service nothing is dated."""
+    if not view.date_of_service:
+        return False
+    return view.memo((dated_before_visit, sent.index), lambda: _dated_before(view, sent))
+
+
+def _dated_before(view: NoteView, sent: Sentence) -> bool:
+    line_start = view.text.rfind("\n", 0, sent.start) + 1
+    if view.text[line_start:sent.start].strip():
+        return False  # the sentence does not open its line
+    d = LINE_DATE.match(view.text, sent.start)
+    if not d:
+        return False
+    try:
+        if d.group(4):
+            y, mo, day = int(d.group(4)), int(d.group(5)), int(d.group(6))
+        else:
+            y = int(d.group(3))
+            y = y + 2000 if y < 100 else y
+            mo, day = int(d.group(1)), int(d.group(2) or 1)
+        return date(y, mo, day) < date.fromisoformat(view.date_of_service)
+    except ValueError:
+        return False
 
 
 HISTORY_SECTIONS = ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems")
