@@ -14,6 +14,8 @@ CASES = [
     pytest.param("Gentleman of 58 years with aching in the left neck since 3 months, after painting a ceiling." + TPI,
                  None, 90, id="age-of-n-years-is-not-a-duration"),
     pytest.param("Aged 63 years. Low back pain x 5 weeks." + TPI, None, 35, id="aged-n-years"),
+    pytest.param("Wants no steroid this time: her blood sugars ran high for four days after the last injections." + TPI,
+                 None, None, id="side-effect-duration-is-not-the-pain's"),
     pytest.param("The last set (5/6) bought her about six weeks. Hip has been bothering her since November." + TPI,
                  "2025-06-17", 228, id="relief-bought-is-not-the-duration"),
     pytest.param("L posterior thigh pain for about a fortnight after a sprint." + TPI, None, 14, id="fortnight"),

@@ -157,3 +157,11 @@ OUTCOMES = [
 def test_outcome_phrasings(extract, text, expected):
     f = extract(text + TPI_SENTENCE)
     assert sorted({(t.category, t.status) for t in f.therapies}) == [tuple(x) for x in expected]
+
+
+@pytest.mark.parametrize("text", ["On mod duty (no lifting over 25 lb) since the injury.",
+                                  "Back to modified work, no ladders, for six weeks now."])
+def test_modified_work_is_an_activity_modification_tried(extract, text):
+    """Contract: activity modification tried or current counts as tried (the two statuses are not scored apart)."""
+    got = {t.category: t.status for t in extract(text + TPI_SENTENCE).therapies}
+    assert got.get("activity_modification") in ("tried", "current"), got

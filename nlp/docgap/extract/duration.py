@@ -65,6 +65,8 @@ EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fe
                      # "good reduction of head turning for ~10 weeks", "~50% less jaw pain so far (4 weeks)"
                      r"reduc\w+|less (?:\w+ )?pain|\d+\s*%\s*(?:less|better|relief|improve\w*|reduc\w*|for|x|lasting)\b|so far|wanes|wore off|"
                      r"sore(?:ness)?\s+for|bought\s+(?:her|him|them|me|us)\b|"
+                     # the duration of a side effect: "her sugars ran high for three days after the last one"
+                     r"\b(?:sugars?|glucose|BP|blood pressure)\b|"
                      # an age, not a duration: "woman of 46 years", "aged 52 years", "61 years of age"
                      r"\b(?:wom[ae]n|m[ae]n|male|female|lady|gentleman|girl|boy|patient|pt|person)\s+of\s+\d+\s*(?:years?|yrs?)\b|"
                      r"\baged?\s*:?\s*\d+\s*(?:years?|yrs?)\b|\b\d+\s*(?:years?|yrs?)\s+of\s+age\b)", re.I)
