@@ -28,6 +28,10 @@ PALPATION = [
     pytest.param("Taut band: none\nTwitch response: negative\nTTP: bilateral trapezius\n" + TPI, set(),
                  id="template-negatives"),
     pytest.param("Taut bands w/ +LTR in R QL." + TPI, {"taut_band", "twitch_response"}, id="ltr-shorthand"),
+    pytest.param("Taut band in the L temporalis; compressing it reproduces his usual temple pain." + TPI,
+                 {"taut_band", "referred_pain"}, id="reproduces-distant-pain"),
+    pytest.param("Taut band in the L upper trapezius; pressing on it reproduces her pain." + TPI,
+                 {"taut_band"}, id="reproduces-local-pain-is-not-referral"),
     # a pipe ends a smart-form field: the "none" of the next field does not reach back into this one
     pytest.param("Exam findings: taut band and jump sign in L levator scapulae | Complications: none |" + TPI,
                  {"taut_band", "jump_sign"}, id="pipe-field-ends-negation"),

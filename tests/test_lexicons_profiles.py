@@ -45,6 +45,21 @@ def test_lexicon_loading_is_strict(tmp_path, mutate, message):
         load_lexicons(tmp_path)
 
 
+@pytest.mark.parametrize("patterns, message", [
+    ([{"name": "x", "pattern": []}], "non-empty list of token objects"),
+    ([{"name": "x", "pattern": [{"LOWER": "a"}], "note": "?"}], "unknown key"),
+])
+def test_palpation_token_patterns_are_checked(tmp_path, patterns, message):
+    src = data_dir("lexicons")
+    for f in src.glob("*.json"):
+        shutil.copy(f, tmp_path / f.name)
+    d = json.loads((tmp_path / "concepts.json").read_text())
+    d["palpation"][0]["patterns"] = patterns
+    (tmp_path / "concepts.json").write_text(json.dumps(d))
+    with pytest.raises(LexiconError, match=message):
+        load_lexicons(tmp_path)
+
+
 @pytest.fixture(scope="module")
 def profiles():
     return ProfileSet()

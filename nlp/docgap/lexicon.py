@@ -5,6 +5,7 @@ wrong type is a LexiconError naming the file and the entry, never a silent misma
 """
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ class Term:
     label: str  # target category (MUSCLE, THERAPY, ...)
     value: str  # canonical value (muscle name, therapy category, drug name, palpation kind, ...)
     extra: tuple = ()
+    pattern: str | None = None  # a spaCy token pattern (JSON) matched instead of `text`, which then only names it
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,18 @@ def _terms(obj: dict, where: str) -> list[str]:
     if not isinstance(terms, list) or not terms or not all(isinstance(t, str) and t.strip() for t in terms):
         raise LexiconError(f"{where}: 'terms' must be a non-empty list of non-empty strings")
     return terms
+
+
+def _patterns(obj: dict, where: str) -> list[tuple[str, str]]:
+    """Optional token patterns: [{"name": ..., "pattern": [{"LOWER": ...}, ...]}, ...] -> (name, pattern JSON)."""
+    out = []
+    for i, p in enumerate(obj.get("patterns", [])):
+        _check_keys(p, f"{where} patterns[{i}]", {"name", "pattern"})
+        pat = p["pattern"]
+        if not isinstance(pat, list) or not pat or not all(isinstance(t, dict) and t for t in pat):
+            raise LexiconError(f"{where} patterns[{i}]: 'pattern' must be a non-empty list of token objects")
+        out.append((str(p["name"]), json.dumps(pat)))
+    return out
 
 
 def _file(directory: Path, name: str, top: set[str]) -> dict:
@@ -185,10 +199,11 @@ def load_lexicons(directory: str | Path | None = None) -> Lexicons:
     concepts = _file(d, "concepts.json", {"palpation", "imaging", "procedure"})
     for i, p in enumerate(concepts["palpation"]):
         where = f"concepts.json palpation[{i}]"
-        _check_keys(p, where, {"kind", "terms"})
+        _check_keys(p, where, {"kind", "terms"}, {"patterns"})
         if p["kind"] not in PALPATION_KINDS:
             raise LexiconError(f"{where}: unknown palpation kind {p['kind']!r}")
         terms += [Term(t, "PALPATION", p["kind"]) for t in _terms(p, where)]
+        terms += [Term(name, "PALPATION", p["kind"], pattern=pat) for name, pat in _patterns(p, where)]
     for i, p in enumerate(concepts["imaging"]):
         where = f"concepts.json imaging[{i}]"
         _check_keys(p, where, {"modality", "terms"})

@@ -108,6 +108,8 @@ def _spelling_index(lex: Lexicons) -> SpellingIndex:
         raise LexiconError("spelling.json never_correct: expected a list of words")
     concepts: dict[str, set] = {}
     for t in lex.terms:
+        if t.pattern:
+            continue  # a token pattern's name is not a phrase of the note
         for w in re.findall(r"[A-Za-z]+", t.text):
             concepts.setdefault(w.lower(), set()).add((t.label, t.value))
     return SpellingIndex(concepts, never, concepts)
@@ -154,7 +156,8 @@ def build_pipeline(lexicons: Lexicons | None = None, splitter: str = "docgap") -
         # NORM: lower case, with misspelled lexicon words replaced by the word (docgap_spelling)
         config={"result_type": "group", "span_group_name": SPAN_GROUP, "prune": True, "phrase_matcher_attr": "NORM"},
     )
-    matcher.add([TargetRule(t.text, t.label, attributes=None, metadata={"value": t.value, "extra": list(t.extra)})
+    matcher.add([TargetRule(t.text, t.label, pattern=json.loads(t.pattern) if t.pattern else None, attributes=None,
+                            metadata={"value": t.value, "extra": list(t.extra)})
                  for t in lex.terms])
 
     context = nlp.add_pipe(
