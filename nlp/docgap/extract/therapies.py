@@ -54,10 +54,14 @@ def _clause(view: NoteView, m) -> str:
     return before + " " + after
 
 
+NEW_CLAUSE = re.compile(r"[;.]\s|,?\s+and\s+(?:I|we|he|she|they)\b")
+
+
 def _continued(view: NoteView, m) -> bool:
     """'cont meloxicam' continues meloxicam, not the 'heat/stretching at home' listed before it."""
     before = view.text[m.sent.start:m.start]
-    cut = max((b.end() for b in re.finditer(r"[;.]\s", before)), default=0)
+    # "continue ibuprofen, and I gave him a sheet with stretching exercises": a new clause with its own subject
+    cut = max((b.end() for b in NEW_CLAUSE.finditer(before)), default=0)
     if CONTINUE.search(before[cut:]):
         return True
     after = view.text[m.end:m.sent.end]
