@@ -20,7 +20,7 @@ DURATION = re.compile(
     rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury|diagnosed|"
     rf"woke up|woke|awoke|developed|noticed|tweaked|since|moved|lifted|carried|carrying|bent|bending|reached|pulled|pushed|"
     rf"shoveled|shovelled|threw|swung|slept|moving|shoveling|shovelling|playing|gardening|running|lifting|"
-    rf"rear-ended|fell|fall|accident|collision|MVA|MVC|strained|lifting|twisted)\s+(?:[\w-]+\s+){{0,8}}?{NUMBER}\s*{UNIT}\s+ago"
+    rf"rear-ended|fell|fall|accident|collision|MVA|MVC|strained|lifting|twisted)\s+(?:[\w-]+\s+){{0,8}}?\(?{NUMBER}\s*{UNIT}\s+ago"
     rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b"
     rf"(?!\s*(?:ago|old|later)\b)(?!\s*after\b(?!\s+(?:a|an|the|her|his)\s+(?:[\w-]+\s+)?(?:collision|accident|fall|injury|MVA|MVC|crash)))",
     re.I)
@@ -56,7 +56,7 @@ MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", 
 SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
                    r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
                    r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?(?:\s+(?:of\s+)?(\d{4}))?\b|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
-EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to|fewer|creeping|baseline|returned|back up|back to|apart\b|spaced|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|looser|tight again|"
+EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to(?=\s*(?:\d|~|about\b|an?\b|zero\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b|nothing\b|mild\b))|fewer|creeping|baseline|returned|back up|back to|apart\b|spaced|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|looser|tight again|"
                      r"(?:prior|last|previous)\s+(?:TPI|(?:trigger[- ]point\s+)?injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
                      r"weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
                      r"(?:PT|therapy|physical therapy|chiropractic|medication|NSAIDs?|program)\s+(?:for|x)\s*\d|"
@@ -111,6 +111,11 @@ def _may_hold_date(text: str) -> bool:
     low = folded(text)
     return has_month(low) or has_holiday(low) or (
         ("/" in text or "-" in text) and DIGIT.search(text) is not None)
+
+
+# "rear-ended at a stoplight yesterday", "tweaked it lifting boxes last night": a day
+YESTERDAY = re.compile(r"\b(?:started|began|begun|onset|injured|hurt|strained|twisted|tweaked|pulled|fell|slipped|rear-ended|"
+                       r"rear ended|lifting|lifted|woke|awoke|developed|noticed)\b[^.;\n]{0,60}?\b(?:yesterday|last night)\b", re.I)
 
 
 def _may_give_since(text: str, low: str) -> bool:
@@ -244,6 +249,10 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
                 rank -= 1  # copy-forward text: "symptoms now for about 15 months" updates "x 1 yr" above it
             candidates.append((rank, s.start + m.start(), days,
                                Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
+        for m in (YESTERDAY.finditer(text) if "yesterday" in low or "last night" in low else ()):
+            if not EXCLUDE.search(_clause_window(text, m)):
+                rank = (0 if PAIN.search(text) else 1) + penalty
+                candidates.append((rank, s.start + m.start(), 1, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         for m in (YEAR_HALF.finditer(text) if "half" in low else ()):
             if not EXCLUDE.search(_clause_window(text, m)):
                 rank = (0 if PAIN.search(text) else 1) + penalty
