@@ -15,6 +15,8 @@ PROCEDURE = [
                  TPI, False, id="narrative-tpi"),
     pytest.param("TPI x4 b/l upper trap, 1 cc 1% lido each.", TPI, False, id="terse-tpi"),
     pytest.param("Dry needling was performed to the right gluteus medius.", DN, True, id="dry-needling"),
+    pytest.param("We talked about lidocaine injections or needling. TPI deferred for now.\n\nProcedure: dry needling, "
+                 "R gluteus medius x3, solid filament needles, no injectate.", DN, True, id="tpi-deferred-needling-done"),
     pytest.param("Plan: trigger point injections to the bilateral trapezius at the next visit.", None, False,
                  id="planned-only"),
     pytest.param("Right greater occipital nerve block was performed with 2 mL 0.5% bupivacaine.", None, False,
