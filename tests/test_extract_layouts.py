@@ -311,3 +311,13 @@ def test_a_dated_timeline_line_is_history_not_today(extract):
     # the same line dated on the day of service is today's
     same_day = extract(TIMELINE.replace("02/03/2025", "02/10/2025"), "2025-02-10")
     assert ("rhomboid_minor", "right") in {(m.name, m.laterality) for m in same_day.muscles}
+
+
+def test_a_side_abbreviated_with_a_period_keeps_the_site_list_together(engine, extract):
+    text = ("Procedure: TPIs. 1% lidocaine 4 mL over 4 points: lt. levator x2, lt. upper trap x1, rt. levator x1. "
+            "Tolerated well.")
+    assert [s.text.strip() for s in engine.nlp(text).sents if "levator" in s.text] == [
+        "1% lidocaine 4 mL over 4 points: lt. levator x2, lt. upper trap x1, rt. levator x1."]
+    f = extract(text)
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [
+        ("levator_scapulae", "left"), ("levator_scapulae", "right"), ("trapezius", "left")]

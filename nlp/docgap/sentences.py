@@ -21,6 +21,9 @@ from spacy.tokens import Doc
 # an upper-case word they end one ("naproxen 500 mg BID. Trigger point injections were ...").
 ABBREVIATIONS = frozenset("""dr mr mrs ms pt pts approx appt dept e.g i.e vs etc fig no st jr sr inj hx tx dx
 sx fx px rx y.o inc cont incl esp resp""".split())
+# a side written with a period before a lower-case muscle ("lt. levator x2") does not end the sentence;
+# before an upper-case word it still can ("worse on the rt. Tolerated well.")
+SIDE_ABBREVIATIONS = frozenset({"lt", "rt", "bilat", "bil"})
 BULLETS = frozenset({"-", "*", "•", "·", "○", "▪", "–", "—", ">"})
 
 
@@ -97,7 +100,7 @@ def docgap_sentences(doc: Doc) -> Doc:
             if (first.isupper() or first.isdigit() or tok.text in BULLETS) and not abbreviation:
                 start = True
             elif (first.islower() and tok.is_alpha or first in "~(#*\"'") and not abbreviation and len(before) > 1 \
-                    and prev.idx + 1 < tok.idx:
+                    and before not in SIDE_ABBREVIATIONS and prev.idx + 1 < tok.idx:
                 start = True  # shorthand starts sentences in lower case: "... stretches, heat. f/u PCP prn."
         elif prev.text.endswith(".") and len(prev.text) > 1 and prev.lower_[:-1] not in ABBREVIATIONS:
             # tokens like "Dr." keep their period; a sentence-final "word." also lands here

@@ -37,7 +37,7 @@ class _TableRow:
 
 
 TABLE_ROW = _TableRow()
-BREAK = re.compile(r"[;\n]|\.\s")
+BREAK = re.compile(r"[;\n]|(?<!\b[lLrR][tT])\.\s")  # not the period of "lt. levator"
 EXAM_ONLY = re.compile(r"\b(tender|tenderness|TTP|palpation|palpated|spasm|taut|trigger points? (?:noted|identified|present|found)|"
                        r"range of motion|ROM|strength|reflex|exam|examination)\b", re.I)
 PER_MUSCLE = re.compile(rf"^[\s,:-]*(?:\d+(?:\.\d+)?\s*(?:U|units?|mL|ml|cc|mg)\b[\s,]*(?:(?:divided|split|spread)\s+)?(?:over|into|among|across|in|at)\s+)({NUM})\s+(?:trigger points?|points?|sites?|TrPs?|TPs?|injections?)\b|"
