@@ -7,6 +7,8 @@ import pytest
 
 # (text, expected injection_count)
 CASES = [
+    pytest.param("Procedure: the R QL, R gluteus medius and R piriformis were targeted; injected each of the 3 muscles "
+                 "twice with 1% lidocaine 1 mL per injection.", 6, id="each-of-the-n-muscles-twice"),
     pytest.param("TPIs today. 0.25% bupivacaine 1 mL per point, 2 points in each of: L QL, L gluteus medius, "
                  "L piriformis (6 points).", 6, id="each-of-list-then-parenthesis-total"),
     pytest.param("Procedure: bilateral splenius capitis TPIs, 1% lidocaine, at 3 points in each splenius (6 points).",

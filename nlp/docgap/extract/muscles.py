@@ -82,6 +82,9 @@ TOTAL = re.compile(
     re.I)
 TOTAL_WORD_AFTER = re.compile(r"^\s*(?:total|in total|altogether|in all|overall)\b", re.I)
 DOSE_AFTER = re.compile(r"^\s*(?:mg|mL|ml|cc|units?|U|IU|%|mcg|out of|/\s*10)\b", re.I)
+EACH_TIMES = re.compile(rf"\b(?:injected|needled|treated)\s+each\s+of\s+(?:the|these|those)\s+({NUM})\s+(?:muscles|sites)\s+"
+                        r"(?:(once|twice|thrice)\b|(\d+)\s+times\b)", re.I)
+REPEATS = {"once": 1, "twice": 2, "thrice": 3}
 EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s+(?:was\s+)?(?:injected|needled)\s+once\b|\bone\s+injection\s+(?:per|in each|into each)\s+muscle\b|\bsingle\s+injection\s+(?:in|into)\s+each\b"
                        r"|\b(?:placed|injected|given|deposited)\s+(?:in|into|at)\s+each\s+of\b", re.I)
 
@@ -686,6 +689,11 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             return int(n)
     if EACH_ONCE.search(view.text) and muscles:
         return len(muscles)
+    times = EACH_TIMES.search(view.text) if "each" in folded(view.text) else None
+    if times and muscles:  # "injected each of the 3 muscles twice"
+        n, k = to_number(times.group(1)), REPEATS.get((times.group(2) or "").lower()) or to_number(times.group(3) or "")
+        if n and k and n == len(muscles):
+            return int(n * k)
     distributed = _distributed_count(view, muscles, groups)
     if distributed:
         return distributed
