@@ -321,3 +321,20 @@ def test_a_side_abbreviated_with_a_period_keeps_the_site_list_together(engine, e
     f = extract(text)
     assert sorted((m.name, m.laterality) for m in f.muscles) == [
         ("levator_scapulae", "left"), ("levator_scapulae", "right"), ("trapezius", "left")]
+
+
+LOWER_CASE_NOTE = ("62f here for tpi l neck and shoulder blade, pain about 5 months worse at the computer\n"
+                   "did pt x 8 wks last fall no help. ibuprofen upsets her stomach so she stopped it\n"
+                   "no prior injections anywhere, no blood thinners\n"
+                   "exam l upper trap taut band w twitch, l levator taut band referring up the neck\n"
+                   "proc consent, alcohol prep, 27g. 1% lido 1cc per pt: l upper trap x2 l levator x1 = 3 inj\n"
+                   "tol well f/u 6 wk\n")
+
+
+def test_a_note_typed_in_lower_case_keeps_its_lines_apart(extract):
+    f = extract(LOWER_CASE_NOTE)
+    # "no prior injections" on its own line does not negate the exam on the next one
+    assert {p.kind for p in f.palpation} == {"taut_band", "twitch_response", "referred_pain"}
+    # "did pt x 8 wks" is physical therapy, not the patient
+    assert ("physical_therapy", "failed") in {(t.category, t.status) for t in f.therapies}
+    assert f.injection_count == 3

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 import numpy
-from spacy.attrs import IS_SPACE, ORTH, SENT_START
+from spacy.attrs import IS_ALPHA, IS_SPACE, IS_TITLE, IS_UPPER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -67,6 +67,7 @@ def docgap_sentences(doc: Doc) -> Doc:
     # Collected and written once: Token.is_sent_start's setter rescans the whole Doc on every call.
     flags = numpy.full(n, -1, dtype=numpy.int64)
     flags[0] = 1
+    lower_case_note = _written_in_lower_case(doc)
     for i in _candidates(doc):
         tok, prev = doc[i], doc[i - 1]
         start = False
@@ -82,7 +83,8 @@ def docgap_sentences(doc: Doc) -> Doc:
             else:
                 before = prev
             wrapped = (
-                tok.text[:1].islower()
+                not lower_case_note
+                and tok.text[:1].islower()
                 and before is not None
                 and before.text not in {".", ":", "!", "?", ";"}
                 and prev.text_with_ws.count("\n") == 1
@@ -116,6 +118,14 @@ def docgap_sentences(doc: Doc) -> Doc:
         flags[i] = 1
     doc.from_array([SENT_START], flags.astype(numpy.uint64))
     return doc
+
+
+def _written_in_lower_case(doc: Doc) -> bool:
+    """A note typed all in lower case ("pt 71m here for first tpi r hip") gives no case cue for a wrapped
+    line, so each line break ends a sentence (at most 1 in 100 words capitalized)."""
+    arr = doc.to_array([IS_ALPHA, IS_TITLE, IS_UPPER])
+    words = int(arr[:, 0].sum())
+    return words >= 20 and int(((arr[:, 1] + arr[:, 2]) > 0).sum()) * 100 <= words
 
 
 FORM_FIELD = re.compile(r"\s*[A-Za-z#][^:|\n]{0,40}:")

@@ -28,7 +28,7 @@ def clean_for_nlp(text: str) -> str:
     out = CONTROL_CHARS.sub(" ", out)
     if len(SPOKEN_MARK.findall(out)) >= 4:
         out = _spoken_punctuation(out)
-    if "\n" in out:
+    if "\n" in out and not _typed_in_lower_case(out):
         out = WRAPPED.sub(lambda m: m.group(1) + " ", out)
     assert len(out) == len(text)
     return out
@@ -37,6 +37,16 @@ def clean_for_nlp(text: str) -> str:
 # A line wrapped mid-sentence ("... each with positive jump\nsign."): a long line that ends inside a
 # sentence, followed by a line that goes on in lower case. Joined with a space so phrases match.
 WRAPPED = re.compile(r"(?m)(^[^\n]{40,}[A-Za-z0-9,)])\n(?=[ \t]*[a-z])")
+
+
+WORD = re.compile(r"[A-Za-z]+")
+
+
+def _typed_in_lower_case(text: str) -> bool:
+    """A note typed all in lower case ("pt 71m here for first tpi r hip\nexam r glute med taut band") gives
+    no case cue for a wrapped line: its line breaks stay (at most 1 in 100 words capitalized)."""
+    words = WORD.findall(text)
+    return len(words) >= 20 and sum(1 for w in words if not w.islower()) * 100 <= len(words)
 
 
 # Raw speech-recognition output keeps the dictated punctuation as words ("... 8 weeks period new

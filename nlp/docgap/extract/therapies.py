@@ -301,6 +301,11 @@ def _component(view: NoteView, m, therapies) -> bool:
     return False
 
 
+PT_COURSE_AFTER = re.compile(r"\s*(?:x|×)\s*\d+\s*(?:wks?|weeks?|mos?|months?|visits?|sessions?|sess)\b", re.I)
+PT_COURSE_BEFORE = re.compile(r"\b(?:did|done|completed|tried|failed|finished|attended|course of|sessions? of|visits? of|"
+                              r"weeks? of|wks? of)\s+(?:formal\s+|outpatient\s+)?$", re.I)
+
+
 def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=(),
                       procedure_end: int | None = None, procedure: str | None = None) -> list[Therapy]:
     out: list[Therapy] = []
@@ -322,8 +327,10 @@ def extract_therapies(view: NoteView, session_sentences: set[int], failed_res=()
                 continue  # this session's needling, or an earlier session of the same treatment, is not a therapy tried
             # dry needling done in the past is a modality (corpus_samples/LABELLING.md)
             m = replace(m, label="THERAPY", value="modality", extra=("dry needling",))
-        if m.text in ("pt", "Pt", "pT") or (m.text.lower() == "pt" and not m.text.isupper()):
-            continue  # "pt" is the patient; the therapy is written "PT"
+        if (m.text in ("pt", "Pt", "pT") or (m.text.lower() == "pt" and not m.text.isupper())) \
+                and not PT_COURSE_AFTER.match(view.text[m.end:m.end + 12]) \
+                and not PT_COURSE_BEFORE.search(view.text[max(m.sent.start, m.start - 20):m.start]):
+            continue  # "pt" is the patient; the therapy is written "PT" (but "did pt x 6 wks" is therapy)
         if m.label == "THERAPY" and (_not_a_treatment(view, m) or _pt_not_the_therapy(view, m)):
             continue  # "pain at end-range (stretching the L side)" is an exam maneuver; "fell on the ice" an injury
         if m.sent.index in session_sentences and m.value != "other" and not m.has("HISTORICAL", "TRIED", "FAILED") \
