@@ -114,3 +114,15 @@ def test_office_profile_extends_and_overrides(tmp_path):
     p = ps.for_payer("ACME Health")
     assert p.name == "acme" and p.min_duration_days == 42 and p.max_sessions_365 == 4
     assert not p.enabled("imaging-not-billed") and p.severity_of("duration-missing", "review") == "hold"
+
+
+def test_a_token_pattern_of_words_is_expanded_into_phrases():
+    from docgap.lexicon import _phrases
+
+    pat = [{"LOWER": {"IN": ["reproduces", "recreates"]}}, {"LOWER": "her"},
+           {"LOWER": {"IN": ["usual", "occipital"]}, "OP": "?"}, {"LOWER": "headache"}]
+    assert _phrases(pat) == sorted(f"{v} her {m}headache" for v in ("reproduces", "recreates")
+                                   for m in ("", "usual ", "occipital "))
+    assert _phrases([{"LOWER": {"REGEX": "^x"}}]) is None  # anything but words stays a token pattern
+    assert _phrases([{"LOWER": "a", "OP": "*"}]) is None
+    assert _phrases([{"LOWER": {"IN": ["a", "b", "c"]}}] * 3, limit=20) is None  # 27 phrases: too many

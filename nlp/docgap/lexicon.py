@@ -42,6 +42,7 @@ class Term:
     value: str  # canonical value (muscle name, therapy category, drug name, palpation kind, ...)
     extra: tuple = ()
     pattern: str | None = None  # a spaCy token pattern (JSON) matched instead of `text`, which then only names it
+    spell: bool = True  # its words feed the typo index (not the phrases a pattern was expanded into)
 
 
 @dataclass(frozen=True)
@@ -116,6 +117,24 @@ def _patterns(obj: dict, where: str) -> list[tuple[str, str]]:
             raise LexiconError(f"{where} patterns[{i}]: 'pattern' must be a non-empty list of token objects")
         out.append((str(p["name"]), json.dumps(pat)))
     return out
+
+
+def _phrases(pattern: list[dict], limit: int = 5000) -> list[str] | None:
+    """The phrases a token pattern of LOWER values (a word or an IN list, optionally "OP": "?") matches,
+    or None when it uses anything else or would expand to more than `limit` phrases."""
+    phrases = [""]
+    for tok in pattern:
+        if set(tok) - {"LOWER", "OP"} or tok.get("OP", "?") != "?":
+            return None
+        low = tok.get("LOWER")
+        words = [low] if isinstance(low, str) else low.get("IN") if isinstance(low, dict) and set(low) == {"IN"} else None
+        if not words or not all(isinstance(w, str) for w in words):
+            return None
+        options = words + ([None] if "OP" in tok else [])
+        phrases = [f"{p} {w}".strip() if w else p for p in phrases for w in options]
+        if len(phrases) > limit:
+            return None
+    return sorted(set(phrases))
 
 
 def _file(directory: Path, name: str, top: set[str]) -> dict:
@@ -203,7 +222,12 @@ def load_lexicons(directory: str | Path | None = None) -> Lexicons:
         if p["kind"] not in PALPATION_KINDS:
             raise LexiconError(f"{where}: unknown palpation kind {p['kind']!r}")
         terms += [Term(t, "PALPATION", p["kind"]) for t in _terms(p, where)]
-        terms += [Term(name, "PALPATION", p["kind"], pattern=pat) for name, pat in _patterns(p, where)]
+        for name, pat in _patterns(p, where):
+            phrases = _phrases(json.loads(pat))
+            if phrases is None:
+                terms.append(Term(name, "PALPATION", p["kind"], pattern=pat))
+            else:  # the PhraseMatcher is far cheaper than a token pattern tried at every token
+                terms += [Term(ph, "PALPATION", p["kind"], spell=False) for ph in phrases]
     for i, p in enumerate(concepts["imaging"]):
         where = f"concepts.json imaging[{i}]"
         _check_keys(p, where, {"modality", "terms"})

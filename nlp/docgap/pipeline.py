@@ -108,8 +108,8 @@ def _spelling_index(lex: Lexicons) -> SpellingIndex:
         raise LexiconError("spelling.json never_correct: expected a list of words")
     concepts: dict[str, set] = {}
     for t in lex.terms:
-        if t.pattern:
-            continue  # a token pattern's name is not a phrase of the note
+        if t.pattern or not t.spell:
+            continue  # a token pattern's name, or the phrases expanded from one, are not lexicon words
         for w in re.findall(r"[A-Za-z]+", t.text):
             concepts.setdefault(w.lower(), set()).add((t.label, t.value))
     return SpellingIndex(concepts, never, concepts)

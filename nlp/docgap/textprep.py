@@ -28,7 +28,7 @@ def clean_for_nlp(text: str) -> str:
     out = CONTROL_CHARS.sub(" ", out)
     if len(SPOKEN_MARK.findall(out)) >= 4:
         out = _spoken_punctuation(out)
-    if "\n" in out and not _typed_in_lower_case(out):
+    if "\n" in out and WRAPPED.search(out) and not _typed_in_lower_case(out):
         out = WRAPPED.sub(lambda m: m.group(1) + " ", out)
     assert len(out) == len(text)
     return out
