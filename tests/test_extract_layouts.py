@@ -338,3 +338,14 @@ def test_a_note_typed_in_lower_case_keeps_its_lines_apart(extract):
     # "did pt x 8 wks" is physical therapy, not the patient
     assert ("physical_therapy", "failed") in {(t.category, t.status) for t in f.therapies}
     assert f.injection_count == 3
+
+
+def test_a_dated_sentence_about_earlier_injections_is_not_today(extract):
+    text = ("Today: seen at the spine center on 02/04/2025 for TPIs (bilateral QL, R gluteus medius), about 40% "
+            "better for three weeks.\nExam: taut band L QL with jump sign.\n"
+            "Procedure: 1% lidocaine 1 mL into the L QL x2. Tolerated well.\n")
+    f = extract(text, "2025-03-18")
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [("quadratus_lumborum", "left")]
+    # the same sentence dated today is today's
+    g = extract(text.replace("02/04/2025", "03/18/2025"), "2025-03-18")
+    assert ("gluteus_medius", "right") in {(m.name, m.laterality) for m in g.muscles}

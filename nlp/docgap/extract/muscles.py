@@ -6,7 +6,7 @@ from functools import lru_cache
 
 from ..facts import Evidence, Muscle
 from .note import NUM, Mention, NoteView, cue, folded, has_any, injection_cue, to_number
-from .procedure import above_reference, dosed, performed, sentence_is_planning
+from .procedure import above_reference, dosed, earlier_session_sentence, performed, sentence_is_planning
 from .scores import qualitative, response_context
 
 SIDE_WORD = re.compile(
@@ -182,6 +182,8 @@ counted_sites = cue(re.compile(r"(?:\bx|×)\s?\d|\b\d+\s*(?:pts?|points?|sites?|
 def _injected(view: NoteView, m: Mention) -> bool:
     if not performed(m, view):
         return False
+    if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and earlier_session_sentence(view, m.sent):
+        return False  # "Seen on 01/21/2025 for TPIs (bilateral QL, L gluteus medius)."
     if not_injected(m.sent.text) and m.sent.text.count(",") < 3:
         # "L medial pterygoid: tender intraorally, no referral; not injected today." (the muscle's own
         # clause, or the clause right after it when the muscle's clause is only findings)

@@ -144,6 +144,30 @@ def _dated_before(view: NoteView, sent: Sentence) -> bool:
         return False
 
 
+FULL_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
+LEADING_LABEL = re.compile(r"^\W*(?:today|interval|update)\s*:", re.I)
+
+
+def earlier_session_sentence(view: NoteView, sent: Sentence) -> bool:
+    """'Seen by Dr. E's team on 01/21/2025 for TPIs (bilateral QL, L gluteus medius).': a sentence about
+    injections that is dated before the date of service, with no sign of today's procedure (a leading
+    'Today:' label is a heading, not the time)."""
+    if not view.date_of_service or "/" not in sent.text:
+        return False
+    dates = list(FULL_DATE.finditer(sent.text))
+    if not dates:
+        return False
+    try:
+        dos = date.fromisoformat(view.date_of_service)
+        for d in dates:
+            y = int(d.group(3))
+            if date(y + 2000 if y < 100 else y, int(d.group(1)), int(d.group(2))) >= dos:
+                return False
+    except ValueError:
+        return False
+    return not today_done(LEADING_LABEL.sub("", sent.text))
+
+
 HISTORY_SECTIONS = ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems")
 PAST_CUE = re.compile(r"\b(underwent|had|has had|have had|received|s/p|status post|by dr|outside|another|previous(?:ly)?|prior|"
                       r"last|ago|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|\d{1,2}/\d{1,2}|(?:19|20)\d\d)\b", re.I)
