@@ -133,15 +133,17 @@ def _dated_before(view: NoteView, sent: Sentence) -> bool:
     if not d:
         return False
     try:
-        if d.group(4):
-            y, mo, day = int(d.group(4)), int(d.group(5)), int(d.group(6))
-        else:
-            y = int(d.group(3))
-            y = y + 2000 if y < 100 else y
-            mo, day = int(d.group(1)), int(d.group(2) or 1)
-        return date(y, mo, day) < date.fromisoformat(view.date_of_service)
+        when = date(int(d.group(4)), int(d.group(5)), int(d.group(6))) if d.group(4) else \
+            _us_date(d.group(1), d.group(2) or "1", d.group(3))
+        return when < date.fromisoformat(view.date_of_service)
     except ValueError:
         return False
+
+
+def _us_date(month: str, day: str, year: str) -> date:
+    """'3', '20', '25' -> 2025-03-20 (ValueError when it is no date)."""
+    y = int(year)
+    return date(y + 2000 if y < 100 else y, int(month), int(day))
 
 
 FULL_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})\b")
@@ -159,10 +161,8 @@ def earlier_session_sentence(view: NoteView, sent: Sentence) -> bool:
         return False
     try:
         dos = date.fromisoformat(view.date_of_service)
-        for d in dates:
-            y = int(d.group(3))
-            if date(y + 2000 if y < 100 else y, int(d.group(1)), int(d.group(2))) >= dos:
-                return False
+        if any(_us_date(*d.groups()) >= dos for d in dates):
+            return False
     except ValueError:
         return False
     return not today_done(LEADING_LABEL.sub("", sent.text))
