@@ -269,13 +269,21 @@ def join_views(text: str, parts: list[tuple[int, "NoteView"]], date_of_service: 
     return NoteView(text, sents, mentions, date_of_service)
 
 
-@lru_cache(maxsize=16384)  # asked of the same sentence by most extractors
 def folded(text: str) -> str:
     """text.lower() for cheap `word in folded(text)` prefilters in front of slow re.I patterns: every
     character that re.I matches to an ASCII letter becomes that letter (lower() alone leaves 'ſ' and
     'ı', which re.I matches to 's' and 'i', and turns 'İ' into two characters). So a pattern's literal
-    ASCII word can match text only if the word is in folded(text). Checked by tests/test_speed_prefilters.py."""
+    ASCII word can match text only if the word is in folded(text). Checked by tests/test_speed_prefilters.py.
+    Sentence-sized texts are remembered (most extractors fold the same sentence); whole notes are not
+    kept, so the cache cannot hold thousands of notes in a long scan."""
+    return _fold(text) if len(text) > 2000 else _folded_sentence(text)
+
+
+def _fold(text: str) -> str:
     return text.replace("\u0130", "i").lower().replace("\u017f", "s").replace("\u0131", "i")
+
+
+_folded_sentence = lru_cache(maxsize=16384)(_fold)
 
 
 def has_any(words) -> Callable[[str], bool]:
