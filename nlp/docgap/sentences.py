@@ -17,6 +17,8 @@ from spacy.attrs import IS_ALPHA, IS_SPACE, IS_TITLE, IS_UPPER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .textprep import mostly_lower_case
+
 # Periods that do not end a sentence. Units and dosing (mg., BID., qhs.) are left out on purpose: before
 # an upper-case word they end one ("naproxen 500 mg BID. Trigger point injections were ...").
 ABBREVIATIONS = frozenset("""dr mr mrs ms pt pts approx appt dept e.g i.e vs etc fig no st jr sr inj hx tx dx
@@ -122,10 +124,9 @@ def docgap_sentences(doc: Doc) -> Doc:
 
 def _written_in_lower_case(doc: Doc) -> bool:
     """A note typed all in lower case ("pt 71m here for first tpi r hip") gives no case cue for a wrapped
-    line, so each line break ends a sentence (at most 1 in 100 words capitalized)."""
+    line, so each line break ends a sentence (textprep keeps those line breaks by the same test)."""
     arr = doc.to_array([IS_ALPHA, IS_TITLE, IS_UPPER])
-    words = int(arr[:, 0].sum())
-    return words >= 20 and int(((arr[:, 1] + arr[:, 2]) > 0).sum()) * 100 <= words
+    return mostly_lower_case(int(arr[:, 0].sum()), int(((arr[:, 1] + arr[:, 2]) > 0).sum()))
 
 
 FORM_FIELD = re.compile(r"\s*[A-Za-z#][^:|\n]{0,40}:")

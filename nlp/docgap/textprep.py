@@ -44,9 +44,14 @@ WORD = re.compile(r"[A-Za-z]+")
 
 def _typed_in_lower_case(text: str) -> bool:
     """A note typed all in lower case ("pt 71m here for first tpi r hip\nexam r glute med taut band") gives
-    no case cue for a wrapped line: its line breaks stay (at most 1 in 100 words capitalized)."""
+    no case cue for a wrapped line: its line breaks stay."""
     words = WORD.findall(text)
-    return len(words) >= 20 and sum(1 for w in words if not w.islower()) * 100 <= len(words)
+    return mostly_lower_case(len(words), sum(1 for w in words if not w.islower()))
+
+
+def mostly_lower_case(words: int, capitalized: int) -> bool:
+    """At least 20 words, at most 1 in 100 of them with a capital (also the sentence splitter's test)."""
+    return words >= 20 and capitalized * 100 <= words
 
 
 # Raw speech-recognition output keeps the dictated punctuation as words ("... 8 weeks period new
