@@ -48,6 +48,7 @@ def test_lexicon_loading_is_strict(tmp_path, mutate, message):
 @pytest.mark.parametrize("patterns, message", [
     ([{"name": "x", "pattern": []}], "non-empty list of token objects"),
     ([{"name": "x", "pattern": [{"LOWER": "a"}], "note": "?"}], "unknown key"),
+    ([{"name": "x", "pattern": [{"LOWER": {"REGEX": "^reproduc"}}]}], "LOWER word or IN list"),
 ])
 def test_palpation_token_patterns_are_checked(tmp_path, patterns, message):
     src = data_dir("lexicons")

@@ -5,7 +5,6 @@ wrong type is a LexiconError naming the file and the entry, never a silent misma
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,7 +40,6 @@ class Term:
     label: str  # target category (MUSCLE, THERAPY, ...)
     value: str  # canonical value (muscle name, therapy category, drug name, palpation kind, ...)
     extra: tuple = ()
-    pattern: str | None = None  # a spaCy token pattern (JSON) matched instead of `text`, which then only names it
     spell: bool = True  # its words feed the typo index (not the phrases a pattern was expanded into)
 
 
@@ -107,15 +105,20 @@ def _terms(obj: dict, where: str) -> list[str]:
     return terms
 
 
-def _patterns(obj: dict, where: str) -> list[tuple[str, str]]:
-    """Optional token patterns: [{"name": ..., "pattern": [{"LOWER": ...}, ...]}, ...] -> (name, pattern JSON)."""
+def _pattern_phrases(obj: dict, where: str) -> list[str]:
+    """Optional word patterns, [{"name": ..., "pattern": [{"LOWER": ...}, ...]}, ...], as the phrases they
+    match: the PhraseMatcher is far cheaper than a token pattern tried at every token of every note."""
     out = []
     for i, p in enumerate(obj.get("patterns", [])):
         _check_keys(p, f"{where} patterns[{i}]", {"name", "pattern"})
         pat = p["pattern"]
         if not isinstance(pat, list) or not pat or not all(isinstance(t, dict) and t for t in pat):
             raise LexiconError(f"{where} patterns[{i}]: 'pattern' must be a non-empty list of token objects")
-        out.append((str(p["name"]), json.dumps(pat)))
+        phrases = _phrases(pat)
+        if phrases is None:
+            raise LexiconError(f"{where} patterns[{i}]: each token must be a LOWER word or IN list, optionally "
+                               f"\"OP\": \"?\", expanding to at most 5000 phrases")
+        out += phrases
     return out
 
 
@@ -222,12 +225,7 @@ def load_lexicons(directory: str | Path | None = None) -> Lexicons:
         if p["kind"] not in PALPATION_KINDS:
             raise LexiconError(f"{where}: unknown palpation kind {p['kind']!r}")
         terms += [Term(t, "PALPATION", p["kind"]) for t in _terms(p, where)]
-        for name, pat in _patterns(p, where):
-            phrases = _phrases(json.loads(pat))
-            if phrases is None:
-                terms.append(Term(name, "PALPATION", p["kind"], pattern=pat))
-            else:  # the PhraseMatcher is far cheaper than a token pattern tried at every token
-                terms += [Term(ph, "PALPATION", p["kind"], spell=False) for ph in phrases]
+        terms += [Term(ph, "PALPATION", p["kind"], spell=False) for ph in _pattern_phrases(p, where)]
     for i, p in enumerate(concepts["imaging"]):
         where = f"concepts.json imaging[{i}]"
         _check_keys(p, where, {"modality", "terms"})

@@ -108,8 +108,8 @@ def _spelling_index(lex: Lexicons) -> SpellingIndex:
         raise LexiconError("spelling.json never_correct: expected a list of words")
     concepts: dict[str, set] = {}
     for t in lex.terms:
-        if t.pattern or not t.spell:
-            continue  # a token pattern's name, or the phrases expanded from one, are not lexicon words
+        if not t.spell:
+            continue  # the phrases expanded from a word pattern are not lexicon words
         for w in re.findall(r"[A-Za-z]+", t.text):
             concepts.setdefault(w.lower(), set()).add((t.label, t.value))
     return SpellingIndex(concepts, never, concepts)
@@ -156,8 +156,7 @@ def build_pipeline(lexicons: Lexicons | None = None, splitter: str = "docgap") -
         # NORM: lower case, with misspelled lexicon words replaced by the word (docgap_spelling)
         config={"result_type": "group", "span_group_name": SPAN_GROUP, "prune": True, "phrase_matcher_attr": "NORM"},
     )
-    matcher.add([TargetRule(t.text, t.label, pattern=json.loads(t.pattern) if t.pattern else None, attributes=None,
-                            metadata={"value": t.value, "extra": list(t.extra)})
+    matcher.add([TargetRule(t.text, t.label, attributes=None, metadata={"value": t.value, "extra": list(t.extra)})
                  for t in lex.terms])
 
     context = nlp.add_pipe(
