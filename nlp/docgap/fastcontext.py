@@ -1,4 +1,9 @@
-"""medspaCy's ConText graph without its all-pairs loops, with identical results.
+"""medspaCy's ConText graph without its all-pairs loops: the same target modifiers, with one fix.
+
+The fix: limit_scope below is medspaCy's with a symmetric overlap test (medspaCy issue #232; see
+scopes_overlap). The equivalence tests in tests/test_scale.py compare against medspaCy's all-pairs
+graph running the same limit_scope. Modifiers that cannot reach a target are not built at all (see
+_target_sentences), so doc._.context_graph.modifiers lists only the modifiers in play.
 
 medspaCy 1.3.1 compares every modifier with every other modifier (update_scopes) and with every
 target (apply_modifiers) of a Doc through several property lookups per pair: with ~527 rules that was
@@ -128,9 +133,8 @@ def _limit_key(m: ConTextModifier) -> tuple[bool, str, object]:
 
 
 def _may_limit(me: tuple, other: tuple) -> bool:
-    """False when ConTextModifier.limit_scope (medspaCy 1.3.1) returns before touching the scope whatever
-    the scopes are: self terminates, or other neither terminates nor is a category that ends self's scope
-    or shares it."""
+    """False when limit_scope (below) returns before touching the scope whatever the scopes are: self
+    terminates, or other neither terminates nor is a category that ends self's scope or shares it."""
     if me[0]:
         return False
     return other[0] or other[1] in me[2] or other[1] == me[1]
