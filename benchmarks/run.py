@@ -8,6 +8,8 @@ peak memory (ru_maxrss) of
   (b) medspacy.load() with its default components      -- on a subsample (it is slow), size printed
   (c) docgap's full path, text to findings, 1 process  -- `docgap scan --workers 1`, JSONL in and out
   (d) docgap with all cores                            -- `docgap scan` (one pipeline per worker)
+  (e) docgap's spaCy/medspaCy pipeline alone, no extraction, with the time of each stage of (c) --
+      the floor under (c): whatever extraction and rules cost comes on top of it
 each in a fresh subprocess so their memory does not mix; then the time per note for 200, 800 and
 3,200-word notes, peak memory of a streaming scan of 10,000 vs 100,000 short notes, and the eval
 figures on the gold test split (speed must not cost accuracy). Results also go to a JSON file.
@@ -74,6 +76,44 @@ def variant_medspacy(path: Path, limit: int | None) -> dict:
     for t in texts:
         nlp(t)
     return {"notes": len(texts), "seconds": time.perf_counter() - t0, "components": nlp.pipe_names}
+
+
+def variant_stages(path: Path, limit: int | None) -> dict:
+    """(c) taken apart in one process: text prep, each pipeline component, the note view, extraction, rules."""
+    from docgap.engine import Engine, make_record
+    from docgap.extract import facts_from_view, view_of
+    from docgap.textprep import clean_for_nlp
+
+    eng = Engine()
+    nlp = eng.nlp
+    raws = []
+    with open(path, encoding="utf-8") as f:
+        for i, line in enumerate(f):
+            if limit and i >= limit:
+                break
+            raws.append(json.loads(line))
+    recs = [make_record(r, i) for i, r in enumerate(raws, 1)]
+    for r in recs[:WARMUP]:
+        eng.result(r, eng.extract(r), [])
+    clock = time.perf_counter
+    stages: dict[str, float] = {}
+
+    def timed(name, fn, items):
+        t0 = clock()
+        out = [fn(x) for x in items]
+        stages[name] = stages.get(name, 0.0) + clock() - t0
+        return out
+
+    texts = timed("text prep", lambda r: clean_for_nlp(r.text), recs)
+    docs = timed("tokenizer", nlp.make_doc, texts)
+    for name, proc in nlp.pipeline:
+        docs = timed(name, proc, docs)
+    views = timed("note view", lambda x: view_of(x[0], x[2].date_of_service, x[1]), list(zip(docs, texts, recs)))
+    facts = timed("extraction", lambda v: facts_from_view(v, eng.lex), views)
+    timed("rules + result", lambda rf: eng.result(rf[0], rf[1], []), list(zip(recs, facts)))
+    pipeline = sum(v for k, v in stages.items() if k not in ("note view", "extraction", "rules + result"))
+    return {"notes": len(recs), "seconds": pipeline, "stages_s": stages,
+            "note": "seconds = text prep + tokenizer + pipeline components (the floor under (c))"}
 
 
 def _scan(path: Path, workers: int, limit: int | None, out: Path) -> dict:
@@ -160,6 +200,8 @@ def _run_variant(argv: list[str]) -> None:
         r = variant_medspacy(Path(argv[1]), int(argv[2]) or None)
     elif name == "docgap":
         r = variant_docgap(Path(argv[1]), int(argv[2]) or None, int(argv[3]), Path(argv[4]))
+    elif name == "stages":
+        r = variant_stages(Path(argv[1]), int(argv[2]) or None)
     elif name == "length":
         r = variant_length(int(argv[1]), int(argv[2]))
     elif name == "eval":
@@ -197,6 +239,7 @@ def main() -> None:
         "b_medspacy_default": ["medspacy", str(corpus), str(a.medspacy_sample)],
         "c_docgap_1_process": ["docgap", str(corpus), "0", "1", str(tmp / "c.jsonl")],
         "d_docgap_all_cores": ["docgap", str(corpus), "0", str(cores), str(tmp / "d.jsonl")],
+        "e_docgap_pipeline_only": ["stages", str(corpus), "0"],
     }
     rows = {}
     for key, args in variants.items():
@@ -214,6 +257,14 @@ def main() -> None:
                  f"workers share pages, so this overstates)" if w > 1 else ""))
     print(f"(b) measured on a subsample of {rows['b_medspacy_default']['notes']} notes; components: "
           f"{', '.join(rows['b_medspacy_default']['components'])}")
+    st = rows["e_docgap_pipeline_only"]["stages_s"]
+    n_e = rows["e_docgap_pipeline_only"]["notes"]
+    blank_ms = 1000 / base
+    print(f"\n(c) by stage, one process (ms/note; x = multiples of the blank tokenizer's {blank_ms:.2f} ms):")
+    for k, v in st.items():
+        print(f"  {k:28} {1000 * v / n_e:7.2f} ms  {1000 * v / n_e / blank_ms:6.2f}x")
+    print(f"  {'total':28} {1000 * sum(st.values()) / n_e:7.2f} ms  "
+          f"{1000 * sum(st.values()) / n_e / blank_ms:6.2f}x   (0.25x of (a) = {4 * blank_ms:.2f} ms/note)")
     speedup = rows["d_docgap_all_cores"]["notes_per_s"] / rows["c_docgap_1_process"]["notes_per_s"]
     print(f"all cores vs 1 process: {speedup:.2f}x with {cores} workers")
     same = (tmp / "c.jsonl").read_bytes() == (tmp / "d.jsonl").read_bytes()
