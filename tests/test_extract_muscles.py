@@ -21,6 +21,14 @@ CASES = [
         "R infraspinatus x1 (3 points, 3 mL). Tolerated well.",
         {("supraspinatus", R), ("infraspinatus", R)}, False, id="no-steroid-colon-then-sites"),
     pytest.param(
+        "Plan: proceed with TPIs today.\nMixed 1 mL Kenalog 40 with 4 mL 1% lidocaine; about 1 mL per point:\n"
+        " L infraspinatus - two points\n L teres minor - one point\nNo complications.",
+        {("infraspinatus", L), ("teres_minor", L)}, False, id="sites-listed-under-a-per-point-dose-line"),
+    pytest.param(
+        "P: dry needling after consent, no injectate, solid filament.\n   R gluteus medius: 2 trigger points\n"
+        "   R piriformis: 1 trigger point\n   3 points needled in all, tolerated well.",
+        {("gluteus_medius", R), ("piriformis", R)}, False, id="muscle-colon-n-trigger-points-lines"),
+    pytest.param(
         "Trigger point injections were performed in the bilateral upper trapezius.",
         {("trapezius", L), ("trapezius", R)}, False, id="bilateral-upper-trapezius"),
     pytest.param(

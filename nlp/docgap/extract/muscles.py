@@ -160,8 +160,8 @@ def _lead_in(view: NoteView, sent) -> str | None:
         if not line.strip():
             return None
         stripped = line.rstrip()
-        if (stripped.endswith(":") or TABLE_ROW.match(stripped)) and LEAD_IN_WORDS.search(stripped) \
-                and not EXAM_ONLY.search(stripped):
+        if (stripped.endswith(":") or TABLE_ROW.match(stripped)) and (LEAD_IN_WORDS.search(stripped) or dosed(stripped)) \
+                and not EXAM_ONLY.search(stripped):  # "... 2 mL per point:" introduces the sites too
             return stripped
         start = prev_start
     return None
@@ -212,7 +212,7 @@ def _injected(view: NoteView, m: Mention) -> bool:
         return bool(strong_injection(s.text) or dosed(s.text)) or lead_in(view, s) is not None \
             or _counted_beside_injectate(view, s) or above_reference(view) is not None or _enumerated_under_dose(view, m)
     if injection_cue(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or dosed(s.text) \
-            or re.match(r"\s*:?\s*\d{1,2}\s*(?:TrPs?|TPs?)\b", view.text[m.end:m.end + 12]) \
+            or re.match(r"\s*:?\s*\d{1,2}\s*(?:TrPs?|TPs?|trigger points?)\b", view.text[m.end:m.end + 22]) \
             or (view.in_sentence(s, "DRUG") and re.search(r"\b(?:to|into)\s+(?:the\s+)?", s.text)):
         return True  # "1% lidocaine 1 mL each: R upper trapezius, ...", "Bupivacaine 0.25% to the bilateral rectus abdominis"
     if s.section == "procedure" and (not EXAM_ONLY.search(s.text) or re.search(r"\b(?:divided|distributed|split)\b", s.text, re.I)):
