@@ -136,3 +136,15 @@ ARITHMETIC = [
 def test_dose_arithmetic(extract, text, expected):
     f = extract(FOUR_POINTS + text)
     assert sorted(((d.name, d.total_dose, d.dose_unit) for d in f.drugs), key=str) == [tuple(x) for x in expected]
+
+
+def test_a_copied_forward_procedure_from_an_earlier_date_gives_no_drugs_for_today(extract):
+    # the old visit's paragraph is kept, with its date, above today's procedure
+    f = extract("PROCEDURE (02/03/2025): TPI L rhomboid, 2 points, Depo-Medrol 20 mg per point with 1% lidocaine 2 mL. "
+                "Tolerated.\n\nToday: TPI R upper trapezius x2 with 0.5% bupivacaine 1 mL per point, no steroid.",
+                date_of_service="2025-04-22")
+    assert [d.name for d in f.drugs] == ["bupivacaine"]
+    # the same paragraph without an earlier date is today's
+    f = extract("PROCEDURE: TPI L rhomboid, 2 points, Depo-Medrol 20 mg per point with 1% lidocaine 2 mL. Tolerated.",
+                date_of_service="2025-04-22")
+    assert sorted(d.name for d in f.drugs) == ["lidocaine", "methylprednisolone"]

@@ -7,7 +7,7 @@ import re
 from ..facts import DrugFact
 from ..lexicon import Lexicons
 from .note import NUM, Mention, NoteView, injection_cue, to_number
-from .procedure import dosed, past_cue, sentence_is_planning, today_done
+from .procedure import dosed, earlier_session_sentence, past_cue, sentence_is_planning, today_done
 
 DOSE = re.compile(
     rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b"
@@ -69,6 +69,8 @@ def _session_drug(view: NoteView, m: Mention) -> bool:
     if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and past_cue(PARENTHESIS.sub("", m.sent.text)) \
             and not today_done(m.sent.text):
         return False  # "she had trigger point injections with lidocaine and Kenalog at another clinic"
+    if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and earlier_session_sentence(view, m.sent):
+        return False  # copied forward: "PROCEDURE (11/12/2024): TPI bilateral upper trapezius, Kenalog 10 mg per point"
     s = m.sent
     if s.section == "plan":
         if sentence_is_planning(view, s):
