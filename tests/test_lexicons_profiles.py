@@ -127,3 +127,19 @@ def test_a_token_pattern_of_words_is_expanded_into_phrases():
     assert _phrases([{"LOWER": {"REGEX": "^x"}}]) is None  # anything but words stays a token pattern
     assert _phrases([{"LOWER": "a", "OP": "*"}]) is None
     assert _phrases([{"LOWER": {"IN": ["a", "b", "c"]}}] * 3, limit=20) is None  # 27 phrases: too many
+
+
+@pytest.mark.parametrize("extra, message", [
+    ({"literal": "CC:", "category": "signature"}, "already a 'history_of_present_illness' section title"),
+    ({"literal": "addendum"}, "a 'literal' and a 'category'"),
+])
+def test_section_titles_have_one_category(tmp_path, extra, message):
+    # the sectionizer would pick between two categories by its match order, which moves as rules are added
+    src = data_dir("lexicons")
+    for f in src.glob("*.json"):
+        shutil.copy(f, tmp_path / f.name)
+    d = json.loads((tmp_path / "section_rules.json").read_text())
+    d["section_rules"].append(extra)
+    (tmp_path / "section_rules.json").write_text(json.dumps(d))
+    with pytest.raises(LexiconError, match=message):
+        load_lexicons(tmp_path)

@@ -152,6 +152,19 @@ def _file(directory: Path, name: str, top: set[str]) -> dict:
     return data
 
 
+def _check_section_rules(data: dict) -> None:
+    """A title written twice with two categories ("cc:" as chief complaint and as carbon copy) would be
+    decided by the sectionizer's match order, which moves whenever a rule is added: refuse it."""
+    seen: dict[str, str] = {}
+    for i, r in enumerate(data["section_rules"]):
+        where = f"section_rules.json section_rules[{i}]"
+        if not isinstance(r, dict) or not isinstance(r.get("literal"), str) or not isinstance(r.get("category"), str):
+            raise LexiconError(f"{where}: expected an object with a 'literal' and a 'category'")
+        key = r["literal"].lower()
+        if seen.setdefault(key, r["category"]) != r["category"]:
+            raise LexiconError(f"{where}: the title {r['literal']!r} is already a {seen[key]!r} section title")
+
+
 def load_lexicons(directory: str | Path | None = None) -> Lexicons:
     d = Path(directory) if directory else data_dir("lexicons")
     terms: list[Term] = []
@@ -244,6 +257,8 @@ def load_lexicons(directory: str | Path | None = None) -> Lexicons:
             failed.append(re.compile(pat, re.I))
         except re.error as e:
             raise LexiconError(f"outcomes.json failed[{i}]: not a valid regular expression ({e})") from None
+
+    _check_section_rules(_file(d, "section_rules.json", {"section_rules"}))
 
     return Lexicons(terms, drugs, therapy_names, med_classes, frozenset(ac["codes"]),
                     tuple(ac["anesthesia_code_range"]), d, failed)
