@@ -174,3 +174,32 @@ def test_muscle_and_count_phrasings(extract, text, muscles, count):
     f = extract(text)
     assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
     assert f.injection_count == count
+
+
+# Session 5 list phrasings (each failed before its fix).
+LISTS = [
+    pytest.param("Injections: 1 trigger point each in the R rhomboid major, L rhomboid major and R levator scapulae, 1 mL 1% "
+                 "lidocaine each.",
+                 [("levator_scapulae", "right"), ("rhomboid_major", "left"), ("rhomboid_major", "right")], 3,
+                 id="n-point-each-in-a-list"),
+    pytest.param("Trigger point injections: a single point each in the left and right gluteus medius and left piriformis: "
+                 "3 points, 0.25% bupivacaine 3 mL.",
+                 [("gluteus_medius", "left"), ("gluteus_medius", "right"), ("piriformis", "left")], 3,
+                 id="list-then-colon-total"),
+    pytest.param("Procedure: 0.5% ropivacaine was injected into 3 trigger points in the right QL and 1 trigger point in "
+                 "the right gluteus minimus (4 points).",
+                 [("gluteus_minimus", "right"), ("quadratus_lumborum", "right")], 4, id="counted-before-then-parenthesis"),
+    pytest.param("Procedure: Botox 75 units, one trigger point in each muscle, 25 units each:\n- R SCM: 25 units\n"
+                 "- R scalenus medius: 25 units\n- R splenius capitis: 25 units\nTolerated.",
+                 [("scalene_middle", "right"), ("splenius_capitis", "right"), ("sternocleidomastoid", "right")], 3,
+                 id="one-trigger-point-in-each-muscle"),
+    pytest.param("TPI performed to the R infraspinatus, 2 points; twitch responses at both infraspinatus points. Lidocaine 1%.",
+                 [("infraspinatus", "right")], 2, id="both-points-is-not-both-sides"),
+]
+
+
+@pytest.mark.parametrize("text, muscles, count", LISTS)
+def test_session5_list_phrasings(extract, text, muscles, count):
+    f = extract(text)
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
+    assert f.injection_count == count

@@ -148,3 +148,15 @@ def test_a_copied_forward_procedure_from_an_earlier_date_gives_no_drugs_for_toda
     f = extract("PROCEDURE: TPI L rhomboid, 2 points, Depo-Medrol 20 mg per point with 1% lidocaine 2 mL. Tolerated.",
                 date_of_service="2025-04-22")
     assert sorted(d.name for d in f.drugs) == ["lidocaine", "methylprednisolone"]
+
+
+def test_a_drug_only_talked_about_is_not_the_injectate(extract):
+    f = extract("Procedure: TPI R upper trapezius x2. We talked about adding Depo-Medrol but decided against a steroid "
+                "with her diabetes. 1% lidocaine 1 mL per point. Tolerated.")
+    assert [d.name for d in f.drugs] == ["lidocaine"]
+
+
+def test_a_steroid_in_a_bare_hpi_section_is_history(extract):
+    f = extract("HPI\nNeck pain for 6 months. Got a Kenalog 40 mg shot in the hip from ortho in June.\n\n"
+                "Procedure: TPI L levator scapulae x2, 0.5% bupivacaine 1 mL each. Tolerated.")
+    assert [d.name for d in f.drugs] == ["bupivacaine"]

@@ -140,3 +140,22 @@ EVENTS = [
 @pytest.mark.parametrize("text, dos, expected", EVENTS)
 def test_onset_events(extract, text, dos, expected):
     assert extract(text + TPI_SENTENCE, date_of_service=dos).symptom_duration_days == expected
+
+
+# Session 5 phrasings (each failed before its fix).
+PHRASED = [
+    pytest.param("Thoracic outlet symptoms from trigger points in the R pectoralis minor; 4 months' duration.", None, 120,
+                 id="possessive-months-duration"),
+    pytest.param("The low back pain dates from March 2025.", "2025-07-15", 136, id="dates-from-a-month"),
+    pytest.param("Aching on both sides since the fall in January 2025.", "2025-04-01", 90, id="on-both-sides-is-not-on-a-drug"),
+    pytest.param("Pain score fell from 7/10 to 4/10 with heat.", "2025-04-01", None, id="a-pain-score-is-no-date"),
+    pytest.param("Response: roughly half as much pain, and it held for about 5 weeks.", None, None, id="relief-that-held"),
+    pytest.param("The neck ache has crept back over the last week.", None, None, id="crept-back-over-the-last-week"),
+    pytest.param("Headaches crept back over the last 2 weeks.", None, None, id="crept-back-over-two-weeks"),
+    pytest.param("Today is his third injection visit since May 2025.", "2025-09-02", None, id="sessions-since-a-month"),
+]
+
+
+@pytest.mark.parametrize("text, dos, expected", PHRASED)
+def test_session5_duration_phrasings(extract, text, dos, expected):
+    assert extract(text + TPI_SENTENCE, date_of_service=dos).symptom_duration_days == expected

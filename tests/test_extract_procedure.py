@@ -314,3 +314,44 @@ def test_prior_response_phrasings(extract, text, expected):
     assert f.is_repeat
     got = (f.prior_response.relief_percent, f.prior_response.duration_days) if f.prior_response else None
     assert got == expected
+
+
+def test_a_procedure_section_listing_points_and_injectate_is_a_tpi(extract):
+    # no "trigger point injection" words: the sites, their trigger points and the drug say it
+    f = extract("Procedure: consent, time-out, ultrasound used to see the needle tip within the muscle.\n"
+                "- Left gluteus medius: 2 trigger points, 1 mL 0.25% bupivacaine each.\n"
+                "- Left piriformis: 1 trigger point, 1 mL 0.25% bupivacaine.\nNo complications.")
+    assert f.procedure == TPI
+    assert sorted(m.name for m in f.muscles) == ["gluteus_medius", "piriformis"]
+    assert f.injection_count == 3
+
+
+def test_no_injection_was_performed_calls_the_procedure_off(extract):
+    f = extract("Plan: we went over trigger point injections to the right levator scapulae with lidocaine. He wants "
+                "to think about it. No injection was performed. Return in 2 weeks.")
+    assert f.procedure is None
+    # an earlier visit's "no injection" does not
+    f = extract("No injection was performed at the last visit because of her INR. Today: TPI R levator scapulae x2 "
+                "with 1% lidocaine 1 mL each, tolerated.")
+    assert f.procedure == TPI
+
+
+def test_template_rows_with_a_box_per_side(extract):
+    f = extract("MUSCLES INJECTED\n[x] Levator scapulae     [ ] L   [x] R\n[x] Infraspinatus        [x] L   [x] R\n"
+                "[ ] Rhomboid              [ ] L   [ ] R\nInjectate: [x] 1% lidocaine 5 mL\nTPI performed, tolerated.")
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [
+        ("infraspinatus", "left"), ("infraspinatus", "right"), ("levator_scapulae", "right")]
+
+
+def test_the_relief_duration_may_follow_in_the_next_sentence(extract):
+    f = extract("Returns for repeat TPI. After the last injections she had about 65% less pain. That relief lasted "
+                "about 6 weeks before the ache returned.\nTPI L upper trapezius x2 with 1% lidocaine today.")
+    assert (f.is_repeat, f.prior_response.relief_percent, f.prior_response.duration_days) == (True, 65, 42)
+
+
+def test_a_response_sentence_about_a_dated_session_is_not_todays_procedure(extract):
+    f = extract("Response to the 03/04/2025 TPIs (R infraspinatus and R teres major, lidocaine with Kenalog), per the log "
+                "she brought today: about 50% better for 5 weeks.\nProcedure: TPI R rhomboid minor x2, 1% lidocaine 1 mL "
+                "each. Tolerated.", date_of_service="2025-05-06")
+    assert [m.name for m in f.muscles] == ["rhomboid_minor"]
+    assert [d.name for d in f.drugs] == ["lidocaine"]

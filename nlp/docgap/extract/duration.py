@@ -15,7 +15,7 @@ DURATION = re.compile(
     rf"(?:\b(?:for|x|×|over|past|last|lasting|duration(?: of (?:symptoms|pain|complaints?))?\s*:?|of|approximately|approx\.?|about|around|nearly|almost|"
     rf"greater than|more than|at least|since|roughly|close to|almost|nearly)\s*(?:the\s+)?(?:(?:past|last|approximately|approx\.?|about|over|roughly|around|nearly|almost|close to|~)\s*)*|(?<![\w.])x|×|(?<!\w)[~>≥]|(?<!\w)&gt;)"
     rf"\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*-?\s*old)(?!\s*(?:a|per|/|each)\s*(?:month|mo|week|wk|day|year|yr)\b)"
-    rf"|\b{NUMBER}\s*[- ]?{UNIT}\s*(?:-|\s)?(?:history|hx|h/o|duration)\b"
+    rf"|\b{NUMBER}\s*[- ]?{UNIT}'?\s*(?:-|\s)?(?:history|hx|h/o|duration)\b"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}\s+(?!-?old\b)(?:of\s+)?(?:(?!old\b|with\b|who\b|male\b|female\b|man\b|woman\b)[\w/&-]+\s+){{0,6}}?(?:pain|symptoms|discomfort|aching)\b"
     rf"|\b(?:started|began|begun|onset:?|started about|began about|began approximately|started approximately|injured|injury|diagnosed|"
     rf"woke up|woke|awoke|developed|noticed|tweaked|since|moved|lifted|carried|carrying|bent|bending|reached|pulled|pushed|"
@@ -65,6 +65,8 @@ EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to(?=
                      # "good reduction of head turning for ~10 weeks", "~50% less jaw pain so far (4 weeks)"
                      r"reduc\w+|less (?:\w+ )?pain|\d+\s*%\s*(?:less|better|relief|improve\w*|reduc\w*|for|x|lasting)\b|so far|wanes|wore off|"
                      r"sore(?:ness)?\s+for|bought\s+(?:her|him|them|me|us)\b|"
+                     # "about a 60% improvement, and it held for about 7 weeks": how long the relief held
+                     r"\b(?:it|that|this|which|relief|benefit|effect)\s+(?:has\s+|had\s+)?held\b|"
                      # the duration of a side effect: "her sugars ran high for three days after the last one"
                      r"\b(?:sugars?|glucose|BP|blood pressure)\b|"
                      # an age, not a duration: "woman of 46 years", "aged 52 years", "61 years of age"
@@ -83,19 +85,22 @@ YEAR_HALF = re.compile(r"\b(?:a|one) year and a half\b|\b(?:a|one) and a half ye
 # "for the past year"
 PAST_ONE = re.compile(r"\b(?:for|over|during|in)\s+the\s+(?:past|last)\s+(year|month|week)\b", re.I)
 # "treated here since Feb", "on meloxicam since March": the start of a treatment, not of the pain
-NOT_ONSET = re.compile(r"\b(?:treated|seen|followed|here|therapy|PT|taking|on \w+|using|attending|working)\s+(?:\w+\s+){0,2}$", re.I)
+# "on meloxicam since March" (not "pain on both sides since the accident")
+NOT_ONSET = re.compile(r"\b(?:treated|seen|followed|here|therapy|PT|taking|on (?!(?:both|the|each|either|her|his|left|right)\b)\w+|using|"
+                       r"attending|working|sessions?|visits?|injections?|TPIs?)\s+(?:\w+\s+){0,2}$", re.I)
 
 
 _MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:,?\s+(?:of\s+)?(?P<myear>last year|this year|\d{4}))?\b"
 _HOLIDAY = r"(?P<hol>thanksgiving|christmas|new year'?s(?: day)?|halloween|july 4th|fourth of july|labor day|memorial day)(?:\s+(?P<hyear>\d{4}))?"
-_NUMERIC = r"(?P<m1>\d{1,2})/(?:(?P<d1>\d{1,2})/)?(?P<y1>\d{4}|\d{2}\b)|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})\b"
+# "7/10" is a pain score, never July 2010
+_NUMERIC = r"(?P<m1>\d{1,2})/(?:(?P<d1>\d{1,2})/)?(?P<y1>\d{4}|(?!10\b)\d{2}\b)|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})\b"
 # "started when he shoveled the driveway after the big storm in February of last year", "since MVA
 # 10/2024", "since wisdom tooth extraction 3/20/2025", "onset ~Thanksgiving 2024"
-ONSET_EVENT = re.compile(rf"\b(?:since|started|began|begun|onset|dating back to|dates back to|going back to|goes back to|"
+ONSET_EVENT = re.compile(rf"\b(?:since|started|began|begun|onset|dating back to|dates back to|dating from|dates from|going back to|goes back to|"
                          rf"rear-ended|rear ended|injured|fell|slipped|tripped|MVA|MVC|collision|accident|DOI|date of injury|injury date)\b"
                          rf"(?P<gap>(?:[^.;\n]|\n(?![ \t]*\n)){{0,90}}?)(?:\b(?:in|on|around|about|approximately)\s+|~\s*|\b)(?:{_MONTH}|{_HOLIDAY}|{_NUMERIC})", re.I)
 # every ONSET_EVENT match starts with one of these (the prefilter on the folded sentence)
-ONSET_WORDS = ("since", "start", "began", "begun", "onset", "back", "rear", "injur", "fell", "slipp", "tripp", "mva", "mvc",
+ONSET_WORDS = ("since", "dates from", "dating from", "start", "began", "begun", "onset", "back", "rear", "injur", "fell", "slipp", "tripp", "mva", "mvc",
                "collision", "accident", "doi")
 SENTENCE_CLOSED = re.compile(r"[.!?;:]\s*$")
 HOLIDAY_WORDS = ("thanksgiving", "christmas", "new year", "halloween", "labor day", "memorial day")  # July: a month
@@ -125,6 +130,8 @@ def _may_give_since(text: str, low: str) -> bool:
 
 RECURRED = re.compile(r"\b(?:(?:came|come|coming|comes|is|was|crept|creeping|slowly|gradually|been)\s+back|returned|recurred|again|"
                       r"flared?|worse|worsening)\s+(?:\w+\s+)?$", re.I)
+# "the pain has crept back over the last week": how long since it came back, not how long it has lasted
+RETURNED = re.compile(r"\b(?:(?:came|come|coming|comes|crept|creeping|crawled)\s+back|returned|recurred)\s+(?:\w+\s+)?$", re.I)
 TREATMENT_GAP = re.compile(r"\b(?:PT|therapy|medications?|meds?|taking|took|starting|meloxicam|ibuprofen|injections?|TPIs?|program|"
                            r"exercises?|seen|treated|visits?|DN|needling|OMT|TENS|chiro\w*|splint|brace)\b", re.I)
 HOLIDAYS = {"thanksgiving": None, "christmas": (12, 25), "new year": (1, 1), "halloween": (10, 31), "july 4th": (7, 4),
@@ -224,7 +231,8 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
         text = s.text
         low = folded(text)  # word prefilters: each pattern below needs one of its words in the sentence
         for m in (DURATION.finditer(text) if _may_give_duration(text, low) else ()):
-            if EXCLUDE.search(_clause_window(text, m)) or SCHEDULE_BEFORE.search(text[max(0, m.start() - 15):m.end()]):
+            if EXCLUDE.search(_clause_window(text, m)) or SCHEDULE_BEFORE.search(text[max(0, m.start() - 15):m.end()]) \
+                    or RETURNED.search(text[max(0, m.start() - 25):m.start()]):
                 continue
             g = [x for x in m.groups()]
             # groups: per alternative (num, num2, unit)
@@ -263,7 +271,7 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             if not (bare if pattern is BARE else past_one):
                 continue
             for m in pattern.finditer(text):
-                if EXCLUDE.search(_clause_window(text, m)):
+                if EXCLUDE.search(_clause_window(text, m)) or RETURNED.search(text[max(0, m.start() - 25):m.start()]):
                     continue
                 if pattern is PAST_ONE and re.search(r"\b(?:PT|therapy|twice|times|injections?|doses?|visits?)\b[^.;]{0,25}$",
                                                      text[max(0, m.start() - 40):m.start()], re.I):

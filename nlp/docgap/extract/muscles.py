@@ -50,7 +50,7 @@ IN_EACH = re.compile(rf"\b({NUM})\s+(?:injections?\s+|sites?\s+|points?\s+|trigg
                      rf"|\beach\s+(?:side|muscle)\s+(?:x|×)\s*(\d+)|\b({NUM})\s+(?:injections?|sites?|points?|trigger points?|TrPs?|TPs?|needles?|needle sticks?|sticks?)\s+(?:each|per|ea)\b"
                      rf"|\beach\s+(?:injected|needled)\s+({NUM}|once|twice|thrice)\b|\b(?:x|×)\s*(\d+)\s+(?:each|ea)\b|\b(\d+)\s+(?:each|ea)\b"
                      rf"|\b({NUM})\s+(?:per|each|on each|on either)\s+side\b"
-                     rf"|\b({NUM})\s+(?:injections?|sites?|points?|needles?)\s+each\s+(?:in|into|to|at)\b",
+                     rf"|\b({NUM})\s+(?:trigger\s+)?(?:injections?|sites?|points?|needles?)\s+each\s+(?:in|into|to|at)\b",
                      re.I)
 EACH_WORDS = ("ea", "every", "per", "either")  # every alternative of IN_EACH has one ("each" holds "ea")
 has_each_word = has_any(EACH_WORDS)
@@ -85,11 +85,34 @@ DOSE_AFTER = re.compile(r"^\s*(?:mg|mL|ml|cc|units?|U|IU|%|mcg|out of|/\s*10)\b"
 EACH_TIMES = re.compile(rf"\b(?:injected|needled|treated)\s+each\s+of\s+(?:the|these|those)\s+({NUM})\s+(?:muscles|sites)\s+"
                         r"(?:(once|twice|thrice)\b|(\d+)\s+times\b)", re.I)
 REPEATS = {"once": 1, "twice": 2, "thrice": 3}
-EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s+(?:was\s+)?(?:injected|needled)\s+once\b|\bone\s+injection\s+(?:per|in each|into each)\s+muscle\b|\bsingle\s+injection\s+(?:in|into)\s+each\b"
+EACH_ONCE = re.compile(r"\b(?:each|every)\s+(?:muscle|site|trigger point|area)\s+(?:was\s+)?(?:injected|needled)\s+once\b|\b(?:one|1|a single)\s+(?:injection|trigger point|point|site)\s+(?:per|in each|into each|in every)\s+muscle\b|\bsingle\s+injection\s+(?:in|into)\s+each\b"
                        r"|\b(?:placed|injected|given|deposited)\s+(?:in|into|at)\s+each\s+of\b", re.I)
 
 
+SIDE_BOX = re.compile(r"(?:\[\s*([xX✓✔*]?)\s*\]|(☐)|[☑☒])[ \t]*(L|R|lt|rt|left|right)\b[ \t]*", re.I)
+SIDE_BOXES = re.compile(rf"[ \t]*(?:{SIDE_BOX.pattern}){{2}}", re.I)
+
+
+def _ticked_sides(view: NoteView, m: Mention) -> list[str | None] | None:
+    """'[x] Trapezius   [x] L   [x] R': a template row with a box per side; the ticked boxes are the sides."""
+    line_end = view.text.find("\n", m.end)
+    rest = view.text[m.end:len(view.text) if line_end == -1 else line_end]
+    if not SIDE_BOXES.match(rest):
+        return None
+    sides = []
+    for b in SIDE_BOX.finditer(rest):
+        if not (b.group(2) or (b.group(0).startswith("[") and not b.group(1))):
+            sides += _expand(b.group(3))
+    return sorted(set(sides)) or [None]
+
+
+OWN_POINTS = re.compile(r"[ \t]+(?:trigger[ \t]+)?(?:points?|sites?|TrPs?|TPs?|bands?|injections?|nodules?)\b", re.I)
+
+
 def _side(view: NoteView, m: Mention) -> list[str | None]:
+    ticked = _ticked_sides(view, m) if "[" in view.text[m.end:m.end + 40] or "☐" in view.text[m.end:m.end + 40] else None
+    if ticked is not None:
+        return ticked
     after = view.text[m.end:m.end + 32]
     post = POST_SIDE.match(after)
     if post and not any(0 <= o.start - (m.end + post.end()) <= 3
@@ -102,8 +125,12 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
     cut = max((b.end() for b in BREAK.finditer(before)), default=0)
     before = before[cut:]
     sides = list(SIDE_WORD.finditer(before))
+    own_points = OWN_POINTS.match(view.text, m.end)
+    if own_points:  # "at both infraspinatus points": both points, not both sides
+        sides = [x for x in sides if x.group(0).lower() != "both"]
     both = re.search(r"\b(?:each|both)\s+(?:of\s+the\s+)?(?:upper\s+|lower\s+|middle\s+|mid\s+)?$|\b((?:each|both|per)\s+sides?)\b[^.;,]{0,25}$", before, re.I)
-    if both and not (sides and sides[-1].start() >= (both.end(1) if both.group(1) else both.end())):
+    if both and not (sides and sides[-1].start() >= (both.end(1) if both.group(1) else both.end())) \
+            and not (both.group(1) is None and own_points):
         return ["left", "right"]  # "2 points in each rhomboid major" (not "(3 sites each side) and L QL")
     if sides:
         return _expand(sides[-1].group(0))
@@ -405,6 +432,17 @@ PAREN_EACH = re.compile(r"^\s*\(\s*(?:x\s*)?\d{1,2}\s*(?:pts?|points?|sites?|TPs
 ZERO_AFTER = re.compile(r"^[ \t]*(?:[-:=|]|x|×)[ \t]*0\b(?![.,]\d)", re.I)
 
 
+def _closes_each_list(view: NoteView, m: Mention) -> bool:
+    """m ends a list that a per-muscle count opened ("N points each in A, B and m"), so a count right after
+    it counts the whole list."""
+    before = view.text[m.sent.start:m.start]
+    each = _in_each(before)
+    if not each:
+        return False
+    return any(o is not m and each.end() <= o.start - m.sent.start < m.start - m.sent.start
+               for o in view.in_sentence(m.sent, "MUSCLE", "MUSCLE_GROUP"))
+
+
 def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
     tc = _table_count(view, m)
     if tc is not None:
@@ -417,6 +455,15 @@ def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
     if ZERO_AFTER.match(view.text[m.end:m.end + 12]):
         return 0  # "L rhomboid major - 0 (see below)": listed, not injected
     ca = COUNT_AFTER.match(_after_window(view, m))
+    if (ca or pm) and _closes_each_list(view, m):
+        # "one trigger point each in the R UT, L UT, R levator and L levator: 4 points": the list's total
+        ca = pm = None
+    if (ca or pm) and re.match(r"\s*\(", after):
+        counted_before = _count_before(view, m)
+        if counted_before is not None:
+            # "2 trigger points in the left SCM and 2 trigger points in the left splenius capitis (4 points)":
+            # the muscle's own count comes first; the parenthesis totals the list
+            return counted_before
     if ca:
         raw = next(g for g in ca.groups() if g)
         raw = re.sub(r"\s+times$", "", raw, flags=re.I)
@@ -427,6 +474,11 @@ def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
     if pm:
         n = to_number(next(g for g in pm.groups() if g))
         return int(n) if n else None
+    return _count_before(view, m)
+
+
+def _count_before(view: NoteView, m: Mention) -> int | None:
+    """A count written before the muscle: "x2 L UT", "2 trigger points in the left SCM"."""
     prev_end, _ = _neighbours(view, m)
     before = view.text[max(prev_end, m.start - 60):m.start]
     px = PRE_X.search(before)
@@ -675,8 +727,9 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
                 return int(n)
             if t.group(0).startswith("(") and _in_each(s.text[:t.start()]):
                 return int(n)  # "2 points in each of: R trapezius, R levator (4 points)": the per-muscle count came first
-            if re.match(r"\s+(?:\w+\s+){0,2}(?:in|into|per|at)\s+each\b", s.text[t.end():], re.I):
-                attached.append(int(n))  # "Sites: two trigger points in each muscle": per muscle
+            if re.match(r"\s+(?:\w+\s+){0,2}(?:(?:in|into|per|at)\s+each|each\s+(?:in|into|at|to))\b", s.text[t.end():], re.I):
+                # "Sites: two trigger points in each muscle", "Injections: 1 trigger point each in R UT, L UT": per muscle
+                attached.append(int(n))
                 continue
             if t.group(0).lstrip().startswith("#") and re.search(r"\b(?:session|visit|cycle|round|treatment|tx|problem|dx|note|"
                                                                 r"TPIs?|TrPIs?|injections?|DN|needling)\s*$",

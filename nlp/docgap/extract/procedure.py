@@ -165,7 +165,13 @@ def earlier_session_sentence(view: NoteView, sent: Sentence) -> bool:
             return False
     except ValueError:
         return False
-    return not today_done(LEADING_LABEL.sub("", sent.text))
+    text = LEADING_LABEL.sub("", sent.text)
+    # "Response to the 11/19/2024 injections (TPIs, ...), from the diary she brought today: ...": the
+    # sentence is about that session whatever else happened today
+    return RESPONSE_OPENER.match(text) is not None or not today_done(text)
+
+
+RESPONSE_OPENER = re.compile(r"\W*(?:response|relief|results?|outcome|benefit)\s+(?:to|from|after|of)\b", re.I)
 
 
 HISTORY_SECTIONS = ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems")
@@ -281,7 +287,7 @@ def _line_start(view: NoteView, s: Sentence) -> int:
 DOSED = re.compile(r"\b\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg|units?|U)\s+(?:each|per\s+(?:site|point|muscle|TP|TrP|trigger point|injection)|(?:into|in|at|to)\s+(?:each|every))\b", re.I)
 dosed = cue(DOSED)
 COUNT_WORD = r"(?:\d+|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
-COUNTED = re.compile(rf"\b\d+\s*(?:ea|each)\b|\bx\s?\d|\b{COUNT_WORD}\s*(?:points?|TrPs?|TPs?|pts?|sites?)\b|\(\s*\d+\s*\)", re.I)
+COUNTED = re.compile(rf"\b\d+\s*(?:ea|each)\b|\bx\s?\d|\b{COUNT_WORD}\s*(?:trigger\s+)?(?:points?|TrPs?|TPs?|pts?|sites?)\b|\(\s*\d+\s*\)", re.I)
 
 
 def _done_nearby(view: NoteView, sent: Sentence) -> bool:
@@ -322,7 +328,10 @@ EARLIER_DEFERRAL = re.compile(r"\b(?:deferred|postponed|cancel+ed|held off|decli
 
 
 NO_PROCEDURE = re.compile(r"\bno procedures? (?:was |were )?(?:(?:performed|done)(?: today)?|today)\b|"
-                          r"\bno (?:injections?|TPIs?|trigger point injections?|needling|dry needling) (?:was |were )?(?:(?:performed|done|given) )?today\b|\binjections? (?:were |was )?(?:deferred|postponed|cancel+ed|held)\b", re.I)
+                          r"\bno (?:injections?|TPIs?|trigger point injections?|needling|dry needling) (?:was |were )?(?:(?:performed|done|given) )?today\b|"
+                          # "No injection was performed." (not "... at the last visit")
+                          r"\bno (?:injections?|TPIs?|trigger point injections?|needling|dry needling) (?:was|were) (?:performed|done|given)\b"
+                          r"(?![ \t]+(?:at|during|on|in|by)\b)|\binjections? (?:were |was )?(?:deferred|postponed|cancel+ed|held)\b", re.I)
 
 
 ABOVE_REF = re.compile(r"\b(?:muscles?|sites?|areas?|trigger points?|points|TrPs)\s+(?:(?:named|listed|noted|described|"

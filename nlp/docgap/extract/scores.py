@@ -218,5 +218,16 @@ def extract_prior_response(view: NoteView) -> PriorResponse | None:
                     and not THIS_SESSION.search(nxt)):
                 continue
             t = nxt
-        return _response_from(t)
+        r = _response_from(t)
+        nxt = sents[i + 1].text if i + 1 < len(sents) else ""
+        if r.relief_percent is not None and r.duration_days is None and nxt is not t and LASTED.search(nxt) \
+                and _percent(nxt) is None:
+            # "... about 70% reduction in headache intensity. The relief lasted roughly 7 weeks."
+            r = PriorResponse(r.relief_percent, _response_from(nxt).duration_days)
+        return r
     return None
+
+
+# the next sentence says how long that relief lasted
+LASTED = re.compile(r"\b(?:relief|benefit|improvement|effect|response|it|this|that)\s+(?:has\s+|had\s+)?(?:lasted|held|persisted|"
+                    r"wore off after)\b", re.I)
