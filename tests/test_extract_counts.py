@@ -203,3 +203,28 @@ def test_session5_list_phrasings(extract, text, muscles, count):
     f = extract(text)
     assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
     assert f.injection_count == count
+
+
+def test_a_word_hyphenated_across_a_line_is_still_the_muscle(extract):
+    # PDF exports wrap "quadra-\ntus"; offsets still point at the original characters
+    text = ("PROCEDURE: Trigger point injection, left quadra-\ntus lumborum (2 sites) and left gluteus mi-\nnimus "
+            "(1 site), 1% lidocaine 1 mL per site.")
+    f = extract(text)
+    assert sorted(m.name for m in f.muscles) == ["gluteus_minimus", "quadratus_lumborum"]
+    assert f.injection_count == 3
+    ql = next(m for m in f.muscles if m.name == "quadratus_lumborum")
+    assert text[ql.start:ql.end] == ql.text == "quadra-\ntus lumborum"
+    # a real compound broken at its hyphen is left alone
+    assert extract("Left-\nsided TPI, L upper trapezius x2, lidocaine.").muscle_count == 1
+
+
+def test_a_pipe_table_with_a_number_sign_count_column(extract):
+    f = extract("Procedure today, landmark guided, 1% lidocaine:\n\n| Muscle | Side | # TPs |\n|---|---|---|\n"
+                "| Rhomboid major | R | 2 |\n| Serratus posterior superior | R | 1 |\n| Total | | 3 |\n",)
+    assert sorted((m.name, m.injections) for m in f.muscles) == [("rhomboid_major", 2), ("serratus_posterior_superior", 1)]
+    assert f.injection_count == 3
+
+
+def test_a_tab_table_names_a_scalene_surname_first(extract):
+    f = extract("TPI performed.\nMuscle\tSide\tPoints\nScalene, middle\tL\t1\nLevator scapulae\tL\t2\n")
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [("levator_scapulae", "left"), ("scalene_middle", "left")]

@@ -160,3 +160,9 @@ def test_a_steroid_in_a_bare_hpi_section_is_history(extract):
     f = extract("HPI\nNeck pain for 6 months. Got a Kenalog 40 mg shot in the hip from ortho in June.\n\n"
                 "Procedure: TPI L levator scapulae x2, 0.5% bupivacaine 1 mL each. Tolerated.")
     assert [d.name for d in f.drugs] == ["bupivacaine"]
+
+
+def test_the_volume_of_the_whole_mixture_written_in_all_is_no_drug_dose(extract):
+    f = extract(FOUR_POINTS + "Injectate: 3 mL of 1% lidocaine with 10 mg dexamethasone (1 mL of Decadron 10 mg/mL added, "
+                "4 mL in all).")
+    assert [(d.name, d.total_dose, d.dose_unit) for d in f.drugs if d.name == "dexamethasone"] == [("dexamethasone", 10, "mg")]

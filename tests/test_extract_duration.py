@@ -159,3 +159,23 @@ PHRASED = [
 @pytest.mark.parametrize("text, dos, expected", PHRASED)
 def test_session5_duration_phrasings(extract, text, dos, expected):
     assert extract(text + TPI_SENTENCE, date_of_service=dos).symptom_duration_days == expected
+
+
+# Onsets written as British shorthand, holidays and "dates to" (each failed before its fix).
+MORE_ONSETS = [
+    pytest.param("HPC: 9/12 hx of R shoulder girdle pain.", "2025-05-01", 270, id="uk-months-shorthand"),
+    pytest.param("Trapezius pain for 6/52, worse at work.", "2025-05-01", 42, id="uk-weeks-shorthand"),
+    pytest.param("Seen 9/12/2024 for neck pain.", "2025-05-01", None, id="a-uk-date-is-not-a-duration"),
+    pytest.param("Pain in the low back since Easter weekend this year.", "2025-06-30", 71, id="easter-this-year"),
+    pytest.param("Pain in the low back since Easter.", "2026-03-20", 334, id="easter-last-one-before-the-visit"),
+    pytest.param("Neck pain since Christmas of 2023.", "2025-02-25", 428, id="holiday-of-a-year"),
+    pytest.param("Buttock pain that he dates to June 2024.", "2025-01-15", 228, id="dates-to-a-month"),
+    pytest.param('Pain eased after the shots, "got about three weeks out of the last round." Neck pain since March 2025.',
+                 "2025-07-01", 122,
+                 id="relief-got-out-of-shots"),
+]
+
+
+@pytest.mark.parametrize("text, dos, expected", MORE_ONSETS)
+def test_more_onsets(extract, text, dos, expected):
+    assert extract(text + TPI_SENTENCE, date_of_service=dos).symptom_duration_days == expected

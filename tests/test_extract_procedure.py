@@ -355,3 +355,12 @@ def test_a_response_sentence_about_a_dated_session_is_not_todays_procedure(extra
                 "each. Tolerated.", date_of_service="2025-05-06")
     assert [m.name for m in f.muscles] == ["rhomboid_minor"]
     assert [d.name for d in f.drugs] == ["lidocaine"]
+
+
+def test_british_headings_close_the_examination(extract):
+    # "Imp:" and "Rx:" end "O/E:"; without them the needling reads as part of the examination
+    f = extract("PC: R shoulder blade pain.\nO/E: taut bands c LTR in R infraspinatus & R teres minor.\n"
+                "Imp: myofascial pain.\nRx: dry needling, no injectate. R infraspinatus x3 TrPs, R teres minor x1 TrP.\n"
+                "Plan: r/v 2/52.")
+    assert (f.procedure, f.dry_needling) == ("dry_needling", True)
+    assert sorted((m.name, m.injections) for m in f.muscles) == [("infraspinatus", 3), ("teres_minor", 1)]

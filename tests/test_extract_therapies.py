@@ -169,3 +169,10 @@ def test_modified_work_is_an_activity_modification_tried(extract, text):
     """Contract: activity modification tried or current counts as tried (the two statuses are not scored apart)."""
     got = {t.category: t.status for t in extract(text + TPI_SENTENCE).therapies}
     assert got.get("activity_modification") in ("tried", "current"), got
+
+
+def test_an_unticked_box_after_a_ticked_failed_one_is_not_failed(extract):
+    f = extract("Prior care: [x] Physical therapy - failed   [x] Naproxen - failed   [ ] Acupuncture   [ ] Chiropractic\n"
+                "TPI L upper trapezius x2 with 1% lidocaine.")
+    assert sorted((t.category, t.status) for t in f.therapies) == [
+        ("chiropractic", "negated"), ("medication", "failed"), ("other", "negated"), ("physical_therapy", "failed")]

@@ -27,7 +27,9 @@ def _deletes(word: str) -> set[str]:
 class SpellingIndex:
     def __init__(self, words: Iterable[str], never_correct: Iterable[str] = (),
                  concepts: dict[str, set] | None = None):
-        self.words = {w for w in (x.lower() for x in words) if len(w) >= MIN_LENGTH and WORD.match(w)}
+        lowered = {x.lower() for x in words}
+        self.words = {w for w in lowered if len(w) >= MIN_LENGTH and WORD.match(w)}
+        self.joinable = {w for w in lowered if len(w) >= 5 and WORD.match(w)}  # rejoined across a line: "me-\ndius"
         # word -> the concepts whose terms use it: two spellings of one concept ("lidocain",
         # "lidocaine") are not an ambiguity
         self.concepts = concepts or {}
@@ -60,12 +62,29 @@ def make_spelling(nlp, name):  # untyped: spaCy resolves factory annotations at 
 
 
 CACHE_SIZE = 50_000
+# a word hyphenated at a line end, as PDF and print exports wrap it: "right quadra-\ntus lumborum"
+LINE_HYPHEN = re.compile(r"\b([A-Za-z]{2,})-[ \t]*\r?\n[ \t]*([a-z]{2,})\b")
 
 
 class SpellingNormalizer:
     def __init__(self):
         self.index = SpellingIndex(())
         self._cache: dict[str, str | None] = {}  # token text -> correct(text): the same words recur in every note
+
+    def _rejoin(self, doc: Doc) -> None:
+        """Tokens of a lexicon word split by a line-end hyphen become one token whose NORM is the word (the
+        target matcher matches on NORM; the token keeps its text, so offsets still point into the note)."""
+        spans = []
+        for m in LINE_HYPHEN.finditer(doc.text):
+            word = (m.group(1) + m.group(2)).lower()
+            if word in self.index.joinable:
+                span = doc.char_span(m.start(1), m.end(2))
+                if span is not None and len(span) > 1:
+                    spans.append((span, word))
+        if spans:
+            with doc.retokenize() as retokenizer:
+                for span, word in spans:
+                    retokenizer.merge(span, attrs={"NORM": word})
 
     def set_index(self, index: SpellingIndex) -> None:
         self.index = index
@@ -74,6 +93,8 @@ class SpellingNormalizer:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
+        if "-\n" in doc.text or "- \n" in doc.text:
+            self._rejoin(doc)
         # Only alphabetic tokens of MIN_LENGTH+ letters can be corrected: pick them from the Doc's arrays
         # instead of building a Token object for every token.
         arr = doc.to_array([LENGTH, IS_ALPHA])

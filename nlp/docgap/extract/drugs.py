@@ -246,7 +246,7 @@ def _drop_mixture_volume(view: NoteView, doses):
     return doses
 
 
-TOTAL_AFTER = re.compile(r"^\s*(?:total|tot|in total|overall|altogether)\b", re.I)
+TOTAL_AFTER = re.compile(r"^\s*(?:total|tot|in total|in all|overall|altogether)\b", re.I)
 TOTAL_BEFORE = re.compile(r"\btotals?\b(?!\s*(?:of\s*)?:?\s*\d+\s*(?:trigger|points?|sites?|injections?|TrPs?|TPs?)\b)", re.I)
 COUNT_TOTAL = re.compile(r"\b(?:points?|sites?|injections?|TrPs?|TPs?)\s+total\b", re.I)
 

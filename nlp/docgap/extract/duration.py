@@ -65,6 +65,8 @@ EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to(?=
                      # "good reduction of head turning for ~10 weeks", "~50% less jaw pain so far (4 weeks)"
                      r"reduc\w+|less (?:\w+ )?pain|\d+\s*%\s*(?:less|better|relief|improve\w*|reduc\w*|for|x|lasting)\b|so far|wanes|wore off|"
                      r"sore(?:ness)?\s+for|bought\s+(?:her|him|them|me|us)\b|"
+                     # "got about a month out of the last round": the relief of a treatment
+                     r"\bgot\b[^.;]{0,25}\bout of\b|"
                      # "about a 60% improvement, and it held for about 7 weeks": how long the relief held
                      r"\b(?:it|that|this|which|relief|benefit|effect)\s+(?:has\s+|had\s+)?held\b|"
                      # the duration of a side effect: "her sugars ran high for three days after the last one"
@@ -91,19 +93,20 @@ NOT_ONSET = re.compile(r"\b(?:treated|seen|followed|here|therapy|PT|taking|on (?
 
 
 _MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:,?\s+(?:of\s+)?(?P<myear>last year|this year|\d{4}))?\b"
-_HOLIDAY = r"(?P<hol>thanksgiving|christmas|new year'?s(?: day)?|halloween|july 4th|fourth of july|labor day|memorial day)(?:\s+(?P<hyear>\d{4}))?"
+_HOLIDAY = (r"(?P<hol>thanksgiving|christmas|new year'?s(?: day)?|halloween|july 4th|fourth of july|labor day|memorial day|easter)"
+            r"(?:\s+(?:weekend|sunday|day))?(?:,?\s+(?:of\s+)?(?P<hyear>\d{4})|,?\s+(?:of\s+)?(?P<hrel>this|last)\s+year)?")
 # "7/10" is a pain score, never July 2010
 _NUMERIC = r"(?P<m1>\d{1,2})/(?:(?P<d1>\d{1,2})/)?(?P<y1>\d{4}|(?!10\b)\d{2}\b)|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})\b"
 # "started when he shoveled the driveway after the big storm in February of last year", "since MVA
 # 10/2024", "since wisdom tooth extraction 3/20/2025", "onset ~Thanksgiving 2024"
-ONSET_EVENT = re.compile(rf"\b(?:since|started|began|begun|onset|dating back to|dates back to|dating from|dates from|going back to|goes back to|"
+ONSET_EVENT = re.compile(rf"\b(?:since|started|began|begun|onset|dating back to|dates back to|dating from|dates from|dates to|dating to|dated to|going back to|goes back to|"
                          rf"rear-ended|rear ended|injured|fell|slipped|tripped|MVA|MVC|collision|accident|DOI|date of injury|injury date)\b"
                          rf"(?P<gap>(?:[^.;\n]|\n(?![ \t]*\n)){{0,90}}?)(?:\b(?:in|on|around|about|approximately)\s+|~\s*|\b)(?:{_MONTH}|{_HOLIDAY}|{_NUMERIC})", re.I)
 # every ONSET_EVENT match starts with one of these (the prefilter on the folded sentence)
-ONSET_WORDS = ("since", "dates from", "dating from", "start", "began", "begun", "onset", "back", "rear", "injur", "fell", "slipp", "tripp", "mva", "mvc",
+ONSET_WORDS = ("since", "dates from", "dating from", "dates to", "dating to", "dated to", "start", "began", "begun", "onset", "back", "rear", "injur", "fell", "slipp", "tripp", "mva", "mvc",
                "collision", "accident", "doi")
 SENTENCE_CLOSED = re.compile(r"[.!?;:]\s*$")
-HOLIDAY_WORDS = ("thanksgiving", "christmas", "new year", "halloween", "labor day", "memorial day")  # July: a month
+HOLIDAY_WORDS = ("thanksgiving", "christmas", "new year", "halloween", "labor day", "memorial day", "easter")  # July: a month
 has_holiday = has_any(HOLIDAY_WORDS)
 has_month = has_any(MONTHS)
 has_since_word = has_any(("since", "onset", "begin", "start", "began", "begun"))
@@ -130,12 +133,33 @@ def _may_give_since(text: str, low: str) -> bool:
 
 RECURRED = re.compile(r"\b(?:(?:came|come|coming|comes|is|was|crept|creeping|slowly|gradually|been)\s+back|returned|recurred|again|"
                       r"flared?|worse|worsening)\s+(?:\w+\s+)?$", re.I)
+# British shorthand: "18/12 hx of neck pain" is 18 months, "pain for 6/52" 6 weeks (never a date: it
+# needs "hx"/"history" after it or "for"/"x" before it)
+UK_DURATION = re.compile(r"\b(\d{1,2})/(12|52)\s*(?=(?:hx|history|h/o)\b)|(?:\bfor|\bx|\bover (?:the )?(?:last|past))\s*(\d{1,2})/(12|52)\b"
+                         r"(?!/|\s*\d)", re.I)
 # "the pain has crept back over the last week": how long since it came back, not how long it has lasted
 RETURNED = re.compile(r"\b(?:(?:came|come|coming|comes|crept|creeping|crawled)\s+back|returned|recurred)\s+(?:\w+\s+)?$", re.I)
 TREATMENT_GAP = re.compile(r"\b(?:PT|therapy|medications?|meds?|taking|took|starting|meloxicam|ibuprofen|injections?|TPIs?|program|"
                            r"exercises?|seen|treated|visits?|DN|needling|OMT|TENS|chiro\w*|splint|brace)\b", re.I)
 HOLIDAYS = {"thanksgiving": None, "christmas": (12, 25), "new year": (1, 1), "halloween": (10, 31), "july 4th": (7, 4),
             "fourth of july": (7, 4), "labor day": None, "memorial day": None}
+
+
+def _holiday(name: str, year: int) -> date | None:
+    if name == "thanksgiving":  # the fourth Thursday of November
+        first = date(year, 11, 1)
+        return date(year, 11, 1 + (3 - first.weekday()) % 7 + 21)
+    if name == "easter":  # Gregorian computus (Meeus/Jones/Butcher)
+        a, b, c = year % 19, year // 100, year % 100
+        d, e = b // 4, b % 4
+        g = (8 * b + 13) // 25
+        h = (19 * a + b - d - g + 15) % 30
+        i, k = c // 4, c % 4
+        l_ = (32 + 2 * e + 2 * i - h - k) % 7
+        m = (a + 11 * h + 22 * l_) // 451
+        month = (h + l_ - 7 * m + 114) // 31
+        return date(year, month, (h + l_ - 7 * m + 114) % 31 + 1)
+    return date(year, *HOLIDAYS[name]) if HOLIDAYS.get(name) else None
 
 
 def _event_days(m: re.Match, dos: str | None) -> int | None:
@@ -151,13 +175,14 @@ def _event_days(m: re.Match, dos: str | None) -> int | None:
             start = date(year, month, 1)
         elif m.group("hol"):
             name = m.group("hol").lower().replace("'s day", "").replace("'s", "").replace("s day", "").strip()
-            year = int(m.group("hyear")) if m.group("hyear") else ref.year - 1
-            if name == "thanksgiving":  # the fourth Thursday of November
-                first = date(year, 11, 1)
-                start = date(year, 11, 1 + (3 - first.weekday()) % 7 + 21)
-            elif HOLIDAYS.get(name):
-                start = date(year, *HOLIDAYS[name])
-            else:
+            rel = (m.group("hrel") or "").lower()
+            if m.group("hyear") or rel:
+                start = _holiday(name, int(m.group("hyear")) if m.group("hyear") else ref.year - (rel == "last"))
+            else:  # the last one before the visit
+                start = _holiday(name, ref.year)
+                if start is not None and start > ref:
+                    start = _holiday(name, ref.year - 1)
+            if start is None:
                 return None
         elif m.group("iy"):
             start = date(int(m.group("iy")), int(m.group("im")), int(m.group("id")))
@@ -261,6 +286,12 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             if not EXCLUDE.search(_clause_window(text, m)):
                 rank = (0 if PAIN.search(text) else 1) + penalty
                 candidates.append((rank, s.start + m.start(), 1, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
+        for m in (UK_DURATION.finditer(text) if "/12" in text or "/52" in text else ()):
+            if not EXCLUDE.search(_clause_window(text, m)):
+                n, per = int(m.group(1) or m.group(3)), m.group(2) or m.group(4)
+                rank = (0 if PAIN.search(text) else 1) + penalty
+                candidates.append((rank, s.start + m.start(), n * (30 if per == "12" else 7),
+                                   Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         for m in (YEAR_HALF.finditer(text) if "half" in low else ()):
             if not EXCLUDE.search(_clause_window(text, m)):
                 rank = (0 if PAIN.search(text) else 1) + penalty

@@ -166,6 +166,7 @@ EARLIER = re.compile(r"\b(?:after|since)\s+(?:the\s+|her\s+|his\s+|last\s+|prior
                      r"|\b(?:s/p|status post|previous|last|ago)\b|\bprior\b(?!\s+to\b)", re.I)
 STRONG_INJECTION = re.compile(r"inject|\bTPIs?\b|\bTrPIs?\b|needl|infiltrat|\bDN\b|\bIMS\b", re.I)
 strong_injection = cue(STRONG_INJECTION)
+TABLE_COUNT_HEAD = re.compile(r"(?:^|\|)\s*#\s*(?:of\s*)?(?:TrPs|TPs|pts|points|sites|inj\w*)\s*(?:\||$)", re.I)  # "| # TPs |"
 LEAD_IN_WORDS = re.compile(r"inject|needl|\bTPIs?\b|\bsites?\b|\bpoints\b|\blog\b|treated|\bDN\b|\bIMS\b|\bTDN\b", re.I)
 
 
@@ -187,7 +188,8 @@ def _lead_in(view: NoteView, sent) -> str | None:
         if not line.strip():
             return None
         stripped = line.rstrip()
-        if (stripped.endswith(":") or TABLE_ROW.match(stripped)) and (LEAD_IN_WORDS.search(stripped) or dosed(stripped)) \
+        if (stripped.endswith(":") or TABLE_ROW.match(stripped)) and (
+                LEAD_IN_WORDS.search(stripped) or dosed(stripped) or (TABLE_ROW.match(stripped) and TABLE_COUNT_HEAD.search(stripped))) \
                 and not EXAM_ONLY.search(stripped):  # "... 2 mL per point:" introduces the sites too
             return stripped
         start = prev_start

@@ -223,6 +223,7 @@ def _unchecked_boxes(text: str, mentions: list[Mention]) -> None:
         if m.start - b.end() > 40:
             continue
         if b.group(0) == "☐" or (b.group(0).startswith("[") and not b.group(1)):
+            m.modifiers.clear()  # "[x] PT - failed   [ ] Chiropractic": the "failed" of the ticked box is not this one's
             m.modifiers.add("NEGATED_EXISTENCE")
             m.modifier_texts.append(b.group(0))
         else:
