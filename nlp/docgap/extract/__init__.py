@@ -5,6 +5,7 @@ from spacy.tokens import Doc
 
 from ..facts import Facts
 from ..lexicon import Lexicons
+from .addenda import correcting_addendum, tail_view
 from .drugs import extract_drugs
 from .duration import extract_duration
 from .findings import extract_imaging, extract_palpation
@@ -52,6 +53,14 @@ def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
     muscles, groups = extract_muscles(view)
     count = extract_injection_count(view, muscles, groups)
     drugs = extract_drugs(view, lex, count)
+    corrected = correcting_addendum(view)
+    if corrected is not None:
+        addendum = tail_view(view, corrected)
+        restated, restated_groups = extract_muscles(addendum)
+        if restated or restated_groups:  # the addendum restates the sites: it stands for the procedure
+            muscles, groups = restated, restated_groups
+            count = extract_injection_count(addendum, muscles, groups) or extract_injection_count(view, muscles, groups)
+            drugs = extract_drugs(addendum, lex, count) or extract_drugs(view, lex, count)
     procedure, proc_ev = detect_procedure(view, has_injectate=bool(drugs))
     session_sents = {m.sent.index for m in view.of("TPI", "DRY_NEEDLING")} if procedure else set()
     f.therapies = extract_therapies(view, session_sents, lex.failed_outcomes, procedure_end(view) if procedure else None,
