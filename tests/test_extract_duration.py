@@ -179,3 +179,12 @@ MORE_ONSETS = [
 @pytest.mark.parametrize("text, dos, expected", MORE_ONSETS)
 def test_more_onsets(extract, text, dos, expected):
     assert extract(text + TPI_SENTENCE, date_of_service=dos).symptom_duration_days == expected
+
+
+def test_a_duration_in_a_carried_forward_paragraph_yields_to_todays(extract):
+    text = ("History (copied forward from the prior note):\nLeft trapezius pain of about 2 months' duration, no trauma.\n\n"
+            "Today: the trapezius pain has been present since October 2024; PT did not help.\n" + TPI_SENTENCE.strip())
+    assert extract(text, date_of_service="2025-03-14").symptom_duration_days == 164
+    # with no other statement, the carried-forward one still counts
+    text = "History (copied forward from the prior note):\nLeft trapezius pain of about 2 months' duration.\n\n" + TPI_SENTENCE.strip()
+    assert extract(text, date_of_service="2025-03-14").symptom_duration_days == 60

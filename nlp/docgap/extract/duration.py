@@ -244,6 +244,28 @@ def _since_days(m: re.Match, dos: str | None) -> int | None:
     return d if d >= 0 else None
 
 
+# "Interval history (carried forward from last visit):" - text copied from an earlier note; its
+# "about 5 months" was true then, so a duration stated today wins over it
+CARRIED_HEADER = re.compile(r"(?im)^(?=[^\n]{0,100}$)[^\n]{0,60}\b(?:carried forward|copied forward|carry[- ]forward|copied from|"
+                            r"from (?:the )?(?:last|previous|prior) (?:visit|note|encounter))\b[^\n]*(?<![.!?])$")  # a heading line
+PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
+
+
+def _carried_forward(view: NoteView, pos: int) -> bool:
+    return any(a <= pos < b for a, b in view.memo(_carried_forward, lambda: _carried_blocks(view.text)))
+
+
+def _carried_blocks(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each paragraph that a carried-forward header opens."""
+    if "forward" not in text and "copied" not in text and "last" not in text and "previous" not in text and "prior" not in text:
+        return []
+    blocks = []
+    for h in CARRIED_HEADER.finditer(text):
+        end = PARAGRAPH_END.search(text, h.end())
+        blocks.append((h.start(), end.start() if end else len(text)))
+    return blocks
+
+
 def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
     candidates: list[tuple[int, int, int, Evidence]] = []
     for s in view.sentences:
@@ -252,7 +274,7 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
         if s.section == "plan" and not PLAN_DURATION.search(s.text):
             continue  # a plan's numbers are follow-up intervals, unless it restates "5 months of symptoms"
         # procedure sections sometimes open with the indication; rank their durations last
-        penalty = 2 if s.section == "procedure" else 0
+        penalty = 2 if s.section == "procedure" or _carried_forward(view, s.start) else 0
         text = s.text
         low = folded(text)  # word prefilters: each pattern below needs one of its words in the sentence
         for m in (DURATION.finditer(text) if _may_give_duration(text, low) else ()):
