@@ -176,3 +176,9 @@ def test_an_unticked_box_after_a_ticked_failed_one_is_not_failed(extract):
                 "TPI L upper trapezius x2 with 1% lidocaine.")
     assert sorted((t.category, t.status) for t in f.therapies) == [
         ("chiropractic", "negated"), ("medication", "failed"), ("other", "negated"), ("physical_therapy", "failed")]
+
+
+def test_workplace_changes_are_activity_modification(extract):
+    f = extract("Neck pain 5 months. Workstation adjustment and standing breaks at the office, no better. On light duties "
+                "since May with persistent pain.\nTPI R upper trapezius x2, 1% lidocaine.")
+    assert {(t.category, t.status) for t in f.therapies} == {("activity_modification", "failed")}
