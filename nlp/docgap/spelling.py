@@ -12,7 +12,7 @@ import re
 from typing import Iterable
 
 import numpy
-from spacy.attrs import IS_ALPHA, LENGTH
+from spacy.attrs import IS_ALPHA, IS_SPACE, LENGTH, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -62,8 +62,7 @@ def make_spelling(nlp, name):  # untyped: spaCy resolves factory annotations at 
 
 
 CACHE_SIZE = 50_000
-# a word hyphenated at a line end, as PDF and print exports wrap it: "right quadra-\ntus lumborum"
-LINE_HYPHEN = re.compile(r"\b([A-Za-z]{2,})-[ \t]*\r?\n[ \t]*([a-z]{2,})\b")
+
 
 
 class SpellingNormalizer:
@@ -72,15 +71,22 @@ class SpellingNormalizer:
         self._cache: dict[str, str | None] = {}  # token text -> correct(text): the same words recur in every note
 
     def _rejoin(self, doc: Doc) -> None:
-        """Tokens of a lexicon word split by a line-end hyphen become one token whose NORM is the word (the
-        target matcher matches on NORM; the token keeps its text, so offsets still point into the note)."""
+        """Tokens of a lexicon word split by a line-end hyphen ("quadra", "-", "\\n", "tus") become one token
+        whose NORM is the word (the target matcher matches on NORM; the token keeps its text, so offsets
+        still point into the note)."""
+        hyphen = doc.vocab.strings["-"]
+        arr = doc.to_array([ORTH, IS_SPACE])
+        at = numpy.flatnonzero(arr[:-2, 0] == hyphen) if len(doc) > 3 else ()
         spans = []
-        for m in LINE_HYPHEN.finditer(doc.text):
-            word = (m.group(1) + m.group(2)).lower()
+        for i in (int(x) for x in at):
+            if i == 0 or not arr[i + 1, 1] or "\n" not in doc[i + 1].text:
+                continue
+            first, rest = doc[i - 1], doc[i + 2]
+            if first.whitespace_ or not first.is_alpha or not rest.is_alpha or not rest.text[:1].islower():
+                continue
+            word = (first.text + rest.text).lower()
             if word in self.index.joinable:
-                span = doc.char_span(m.start(1), m.end(2))
-                if span is not None and len(span) > 1:
-                    spans.append((span, word))
+                spans.append((doc[i - 1:i + 3], word))
         if spans:
             with doc.retokenize() as retokenizer:
                 for span, word in spans:
@@ -93,8 +99,7 @@ class SpellingNormalizer:
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        if "-\n" in doc.text or "- \n" in doc.text:
-            self._rejoin(doc)
+        self._rejoin(doc)
         # Only alphabetic tokens of MIN_LENGTH+ letters can be corrected: pick them from the Doc's arrays
         # instead of building a Token object for every token.
         arr = doc.to_array([LENGTH, IS_ALPHA])
