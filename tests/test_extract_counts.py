@@ -228,3 +228,30 @@ def test_a_pipe_table_with_a_number_sign_count_column(extract):
 def test_a_tab_table_names_a_scalene_surname_first(extract):
     f = extract("TPI performed.\nMuscle\tSide\tPoints\nScalene, middle\tL\t1\nLevator scapulae\tL\t2\n")
     assert sorted((m.name, m.laterality) for m in f.muscles) == [("levator_scapulae", "left"), ("scalene_middle", "left")]
+
+
+# Batches DD and EE (each failed before its fix).
+LATE = [
+    pytest.param("14:05 TPIs to lumbar paraspinals, 4 sites total (2 each side), 1% lidocaine 1 mL per site.", [], 4,
+                 id="a-time-is-no-count"),
+    pytest.param("Procedure: the right scalene middle and right pectoralis minor were injected, 1 point each, lidocaine.",
+                 [("pectoralis_minor", "right"), ("scalene_middle", "right")], 2, id="scalene-middle"),
+    pytest.param("Trigger points in the left teres major (two) and the left infraspinatus (one) were injected with lidocaine.",
+                 [("infraspinatus", "left"), ("teres_major", "left")], 3, id="word-counts-in-parentheses"),
+    pytest.param("A: myofascial pain.\nP: TPI repeated. R supraspinatus 2 points, R infraspinatus 1 point. Lidocaine 1% "
+                 "1 mL per point. Tolerated well.",
+                 [("infraspinatus", "right"), ("supraspinatus", "right")], 3, id="muscle-n-points-in-the-plan"),
+    pytest.param("Procedure: Trigger point injections, right chest wall, landmark-guided, 1 mL 1% lidocaine per site:\n"
+                 "  1st - pectoralis major, lateral border\n  2nd - serratus anterior over the 6th rib\nTolerated.",
+                 [("pectoralis_major", "right"), ("serratus_anterior", "right")], 2, id="side-from-the-list-heading"),
+    pytest.param("Linear probe, in-plane approach, needle tip within the left pectoralis minor, superficial to the rib "
+                 "(pectoralis major crossed, not injected); two sites in the left pectoralis minor injected with lidocaine.",
+                 [("pectoralis_minor", "left")], 2, id="not-injected-in-parentheses"),
+]
+
+
+@pytest.mark.parametrize("text, muscles, count", LATE)
+def test_session5_late_list_phrasings(extract, text, muscles, count):
+    f = extract(text)
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
+    assert f.injection_count == count

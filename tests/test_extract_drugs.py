@@ -166,3 +166,15 @@ def test_the_volume_of_the_whole_mixture_written_in_all_is_no_drug_dose(extract)
     f = extract(FOUR_POINTS + "Injectate: 3 mL of 1% lidocaine with 10 mg dexamethasone (1 mL of Decadron 10 mg/mL added, "
                 "4 mL in all).")
     assert [(d.name, d.total_dose, d.dose_unit) for d in f.drugs if d.name == "dexamethasone"] == [("dexamethasone", 10, "mg")]
+
+
+def test_half_a_cc_of_the_second_drug_at_each_point(extract):
+    f = extract("I injected four trigger points in the right upper trapezius. At each point I used one cc of 1% Xylocaine "
+                "mixed with half a cc of Kenalog-10.")
+    assert sorted((d.name, d.total_dose, d.dose_unit) for d in f.drugs) == [("lidocaine", 4, "mL"), ("triamcinolone", 20, "mg")]
+
+
+def test_the_drug_of_an_earlier_response_is_not_todays(extract):
+    f = extract("Discussion: given the short response to bupivacaine TPIs, we agreed on Botox into the trigger points. Procedure: Botox "
+                "25 units into each of 2 trigger points in the L masseter.")
+    assert [d.name for d in f.drugs] == ["onabotulinumtoxinA"]

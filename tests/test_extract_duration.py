@@ -188,3 +188,25 @@ def test_a_duration_in_a_carried_forward_paragraph_yields_to_todays(extract):
     # with no other statement, the carried-forward one still counts
     text = "History (copied forward from the prior note):\nLeft trapezius pain of about 2 months' duration.\n\n" + TPI_SENTENCE.strip()
     assert extract(text, date_of_service="2025-03-14").symptom_duration_days == 60
+
+
+# Batches DD and EE (each failed before its fix).
+SESSION5_LATE = [
+    pytest.param("She dates it exactly to May 3 of this year, after a long drive.", "2025-08-01", 90, id="dates-it-to-a-day"),
+    pytest.param("Hip pain since February 10th, 2025.", "2025-05-01", 80, id="since-a-month-and-day"),
+    pytest.param("She puts the start in late January 2025.", "2025-05-01", 120, id="the-start-in-a-month"),
+    pytest.param("Shoulder ache for a year and a half.", None, 547, id="a-year-and-a-half"),
+    pytest.param("Mid back pain going on 5 months now.", None, 150, id="going-on"),
+    pytest.param("Jaw pain has been present 9 months.", None, 270, id="has-been-present"),
+    pytest.param("Pain-free for well over a year until this flare, which began 6 weeks ago.", None, 42, id="pain-free-is-remission"),
+    pytest.param("Chronic neck pain. I will see her again in about eight weeks and write to you then.", None, None,
+                 id="see-her-again-in"),
+    pytest.param("Low back pain for 5 months. Currently in PT twice a week, started 2 weeks ago.", None, 150,
+                 id="therapy-started-ago"),
+    pytest.param("Buttock pain for well over a year, since March 2024.", "2025-06-01", 457, id="dated-beats-approximate"),
+]
+
+
+@pytest.mark.parametrize("text, dos, expected", SESSION5_LATE)
+def test_session5_late_duration_phrasings(extract, text, dos, expected):
+    assert extract(text + TPI_SENTENCE, date_of_service=dos).symptom_duration_days == expected

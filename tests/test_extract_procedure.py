@@ -364,3 +364,21 @@ def test_british_headings_close_the_examination(extract):
                 "Plan: r/v 2/52.")
     assert (f.procedure, f.dry_needling) == ("dry_needling", True)
     assert sorted((m.name, m.injections) for m in f.muscles) == [("infraspinatus", 3), ("teres_minor", 1)]
+
+
+def test_we_did_not_inject_today_calls_the_procedure_off(extract):
+    f = extract("He would benefit from trigger point injections to the R gluteus medius. He wants to talk it over at "
+                "home, so we did not inject today.")
+    assert f.procedure is None
+
+
+def test_an_exam_muscle_with_nothing_to_inject_is_not_a_site(extract):
+    f = extract("Exam: infraspinatus tender on both sides, no band, no twitch, no referral - nothing to inject there. "
+                "L teres minor: taut band.\nProcedure: L teres minor injected at 2 points with 1% lidocaine.")
+    assert [(m.name, m.laterality) for m in f.muscles] == [("teres_minor", "left")]
+
+
+def test_a_first_session_with_no_prior_injections_is_not_a_repeat(extract):
+    f = extract("Visit type: initial TPI (no prior injections)\nSites injected:\n  R levator scapulae x2\n"
+                "Injectate per site: 1 mL 1% lidocaine")
+    assert f.procedure == TPI and not f.is_repeat

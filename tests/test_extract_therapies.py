@@ -182,3 +182,17 @@ def test_workplace_changes_are_activity_modification(extract):
     f = extract("Neck pain 5 months. Workstation adjustment and standing breaks at the office, no better. On light duties "
                 "since May with persistent pain.\nTPI R upper trapezius x2, 1% lidocaine.")
     assert {(t.category, t.status) for t in f.therapies} == {("activity_modification", "failed")}
+
+
+FAILED_PHRASINGS = [
+    pytest.param("Tried a TENS unit for a few weeks, useless.", "modality", id="useless"),
+    pytest.param("Massage gives her a day or two, then it's back.", "modality", id="a-day-or-two-then-back"),
+    pytest.param('PT in the spring: "helped a bit", but still stiff every morning; pain persists despite the full course.',
+                 "physical_therapy", id="outcome-clause-after-the-contrast"),
+]
+
+
+@pytest.mark.parametrize("text, category", FAILED_PHRASINGS)
+def test_session5_failed_phrasings(extract, text, category):
+    f = extract(text + "\nTPI L upper trapezius x2 with 1% lidocaine.")
+    assert [(t.category, t.status) for t in f.therapies if t.category == category] == [(category, "failed")]

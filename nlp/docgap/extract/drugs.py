@@ -10,7 +10,7 @@ from .note import NUM, Mention, NoteView, injection_cue, to_number
 from .procedure import dosed, earlier_session_sentence, past_cue, sentence_is_planning, today_done
 
 DOSE = re.compile(
-    rf"(?P<num>\d+(?:\.\d+)?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b"
+    rf"(?P<num>\d+(?:\.\d+)?|half an?|{NUM})\s*(?P<unit>mg|milligrams?|mL|ml|cc|cc's|ccs|cm3|units?|U|IU)\b"
     rf"(?!\s*/\s*(?:mL|ml|cc|L\b|\d+(?:\.\d+)?\s*(?:mL|ml|cc|L)\b))"  # not "40 mg/1 mL", but "40 mg / 1% lidocaine"
     # "Toradol 30 + 1% lido": ketorolac's doses (15, 30, 60) are milligrams even when the unit is left off
     rf"|(?<=toradol )(?P<num_k>15|30|60)\b(?!\s*(?:%|mL|ml|cc|mg|/))|(?<=ketorolac )(?P<num_k2>15|30|60)\b(?!\s*(?:%|mL|ml|cc|mg|/))"
@@ -36,6 +36,10 @@ EACH_BEFORE = re.compile(r"\b(?:each|every)\s+(?:(?:site|point|trigger point|TP|
                          r"|,\s*each\s*$|\beach\s+(?:[^.;()]|\.(?=\d)){0,40}\(\s*$"
                          # "each 0.25 mL Kenalog-40 (10 mg) with 1 mL 1% lidocaine": the second drug of each point
                          r"|\beach\s+\d+(?:\.\d+)?\s*(?:mL|ml|cc|mg)\b(?:[^.;]|\.(?=\d)){0,50}\b(?:with|\+|plus)\s*$"
+                         # "At each point I used two cc's of 1% Xylocaine mixed with half a cc of Kenalog-10"
+                         r"|\b(?:at|in|into|to|for)\s+(?:each|every)\s+(?:site|point|trigger point|TP|TrP|pt|injection)s?\b(?:[^.;]|\.(?=\d)){0,60}"
+                         r"(?:\d|\b(?:one|two|three|four|five|half an?))\s*(?:mL|ml|cc|cc's|mg)\b(?:[^.;]|\.(?=\d)){0,40}"
+                         r"\b(?:mixed with|with|plus|and|\+)\s*(?:a\s+)?$"
                          # "each receiving 0.5 mL 1% lidocaine and 0.25 mL (10 mg) Kenalog-40"
                          r"|\b(?:each|every)\s+(?:\w+\s+)?(?:received|receiving|got|getting|gets)\b(?:(?!mix|solution|syringe)(?:[^.;]|\.(?=\d))){0,60}\b(?:and|\+|plus)\s*"
                          r"(?:\d+(?:\.\d+)?\s*(?:mL|ml|cc)\s*\(\s*)?$"
@@ -54,6 +58,7 @@ LAB_GLUCOSE = re.compile(r"\b(?:elevated|high|raised|increased|blood|serum|fasti
 PARENTHESIS = re.compile(r"\([^()]*\)")
 
 
+RESPONSE_TO = re.compile(r"\b(?:response|responded|relief|benefit)\s+(?:to|from|with|after)\b", re.I)
 MIXTURE_AFTER = re.compile(r"^\s*(?:of\s+)?(?:a|an|the|this)\s+(?:mixture|mix|solution|combination|cocktail)\b", re.I)
 
 
@@ -69,6 +74,8 @@ def _session_drug(view: NoteView, m: Mention) -> bool:
     if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and past_cue(PARENTHESIS.sub("", m.sent.text)) \
             and not today_done(m.sent.text):
         return False  # "she had trigger point injections with lidocaine and Kenalog at another clinic"
+    if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and RESPONSE_TO.search(m.sent.text) and not today_done(m.sent.text):
+        return False  # "Given the brief response to lidocaine TPIs, we agreed on onabotulinumtoxinA"
     if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and earlier_session_sentence(view, m.sent):
         return False  # copied forward: "PROCEDURE (11/12/2024): TPI bilateral upper trapezius, Kenalog 10 mg per point"
     s = m.sent

@@ -12,7 +12,7 @@ UNIT_DAYS = {"d": 1, "day": 1, "w": 7, "wk": 7, "week": 7, "fortnight": 14, "m":
 UNIT = r"(days?|d|weeks?|wks?|wk|w|fortnights?|months?|mos?|mo|mths?|m|years?|yrs?|yr|y)"
 NUMBER = rf"({NUM}|half a|one and a half|a couple of|couple of)(?:\s*(?:-|to|or)\s*({NUM}))?\s*\+?"
 DURATION = re.compile(
-    rf"(?:\b(?:for|x|×|over|past|last|lasting|duration(?: of (?:symptoms|pain|complaints?))?\s*:?|of|approximately|approx\.?|about|around|nearly|almost|"
+    rf"(?:\b(?:for|x|×|over|past|last|lasting|going on|duration(?: of (?:symptoms|pain|complaints?))?\s*:?|of|approximately|approx\.?|about|around|nearly|almost|"
     rf"greater than|more than|at least|since|roughly|close to|almost|nearly)\s*(?:the\s+)?(?:(?:past|last|approximately|approx\.?|about|over|roughly|around|nearly|almost|close to|~)\s*)*|(?<![\w.])x|×|(?<!\w)[~>≥]|(?<!\w)&gt;)"
     rf"\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*-?\s*old)(?!\s*(?:a|per|/|each)\s*(?:month|mo|week|wk|day|year|yr)\b)"
     rf"|\b{NUMBER}\s*[- ]?{UNIT}'?\s*(?:-|\s)?(?:history|hx|h/o|duration)\b"
@@ -21,7 +21,7 @@ DURATION = re.compile(
     rf"woke up|woke|awoke|developed|noticed|tweaked|since|moved|lifted|carried|carrying|bent|bending|reached|pulled|pushed|"
     rf"shoveled|shovelled|threw|swung|slept|moving|shoveling|shovelling|playing|gardening|running|lifting|"
     rf"rear-ended|fell|fall|accident|collision|MVA|MVC|strained|lifting|twisted)\s+(?:[\w-]+\s+){{0,8}}?\(?{NUMBER}\s*{UNIT}\s+ago"
-    rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b"
+    rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:(?:has|have|had)\s+been\s+)?(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b"
     rf"(?!\s*(?:ago|old|later)\b)(?!\s*after\b(?!\s+(?:a|an|the|her|his)\s+(?:[\w-]+\s+)?(?:collision|accident|fall|injury|MVA|MVC|crash)))",
     re.I)
 # DURATION tries many alternatives at every position and costs more than the rest of this module, yet
@@ -55,7 +55,9 @@ def _may_give_duration(text: str, low: str) -> bool:
 MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
 SINCE = re.compile(r"\b(?:since|onset(?: in)?:?|(?:beginning|starting|began|started|begun)(?:\s+(?:in|around|about|approximately))?|(?:started|began|starting|beginning) after)\s+(?:(?:a|an|the|her|his)\s+(?:[\w-]+\s+){1,3}?(?:in|on)\s+)?"
                    r"(?:approximately\s+|about\s+|around\s+|~\s*)?(?:(?:early|late|mid)[- ])?"
-                   r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?,?(?:\s+(?:of\s+)?(\d{4}))?\b|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
+                   # a month with its day ("since March 3rd") is ONSET_EVENT's: it counts from the day
+                   r"(?:(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?!\s+(?:[12]?\d|3[01])(?:st|nd|rd|th)?\b)"
+                   r",?(?:\s+(?:of\s+)?(\d{4}))?\b|(\d{1,2})/(\d{4})|(\d{4})\b)", re.I)
 EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to(?=\s*(?:\d|~|about\b|an?\b|zero\b|one\b|two\b|three\b|four\b|five\b|six\b|seven\b|eight\b|nine\b|ten\b|nothing\b|mild\b))|fewer|creeping|baseline|returned|back up|back to|apart\b|spaced|recurr\w*|come back|coming back|wore off|wearing off|benefit|helped|lasted|lasting|looser|tight again|"
                      r"(?:prior|last|previous)\s+(?:TPI|(?:trigger[- ]point\s+)?injection)|injections? \w* ?ago|TPIs? \w* ?ago|"
                      r"weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
@@ -65,6 +67,8 @@ EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to(?=
                      # "good reduction of head turning for ~10 weeks", "~50% less jaw pain so far (4 weeks)"
                      r"reduc\w+|less (?:\w+ )?pain|\d+\s*%\s*(?:less|better|relief|improve\w*|reduc\w*|for|x|lasting)\b|so far|wanes|wore off|"
                      r"sore(?:ness)?\s+for|bought\s+(?:her|him|them|me|us)\b|"
+                     # "completely pain-free for well over a year until this episode": a remission
+                     r"\b(?:pain|symptom|headache)[- ]free\b|"
                      # "got about a month out of the last round": the relief of a treatment
                      r"\bgot\b[^.;]{0,25}\bout of\b|"
                      # "about a 60% improvement, and it held for about 7 weeks": how long the relief held
@@ -75,7 +79,8 @@ EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to(?=
                      r"\b(?:wom[ae]n|m[ae]n|male|female|lady|gentleman|girl|boy|patient|pt|person)\s+of\s+\d+\s*(?:years?|yrs?)\b|"
                      r"\baged?\s*:?\s*\d+\s*(?:years?|yrs?)\b|\b\d+\s*(?:years?|yrs?)\s+of\s+age\b)", re.I)
 PLAN_DURATION = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\s+(?:weeks?|months?|years?|mo)\s+of\s+(?:symptoms|pain)\b|\b(?:symptoms|pain)\s+(?:present\s+)?(?:x|for)\s*\d", re.I)
-SCHEDULE_BEFORE = re.compile(r"\b(?:every|q\s?\d|f/u|follow[- ]?up|rtc|return)\b", re.I)
+SCHEDULE_BEFORE = re.compile(r"\b(?:every|q\s?\d|f/u|follow[- ]?up|rtc|return|again in|review(?:ed)? in|recheck in|"
+                             r"see (?:him|her|them|you|the patient) (?:again )?in)\b", re.I)
 PAIN = re.compile(r"pain|ache|aching|symptom|\bsx\b|discomfort|spasm|tight|stiff|soreness|headache|c/o|complain|hx|history|onset|"
                   r"started|began|duration|myalgia|myofascial", re.I)
 
@@ -83,6 +88,7 @@ PAIN = re.compile(r"pain|ache|aching|symptom|\bsx\b|discomfort|spasm|tight|stiff
 # "L neck/shoulder myofascial pain, 10 months," / "pain (10 months)"
 BARE = re.compile(rf"\b(?:pain|symptoms|discomfort|ache)\b(?:[^.;\n\d(]|\([A-Z]\d[\d.]{{0,6}}\)){{0,40}}?[,:(-]\s*{NUMBER}\s*[- ]?{UNIT}\b(?!\s*(?:ago|old|later|after|of\b))", re.I)
 # "for a year and a half"
+HALF_MORE = re.compile(r"\s+and\s+a\s+half\b", re.I)
 YEAR_HALF = re.compile(r"\b(?:a|one) year and a half\b|\b(?:a|one) and a half years\b", re.I)
 # "for the past year"
 PAST_ONE = re.compile(r"\b(?:for|over|during|in)\s+the\s+(?:past|last)\s+(year|month|week)\b", re.I)
@@ -92,18 +98,20 @@ NOT_ONSET = re.compile(r"\b(?:treated|seen|followed|here|therapy|PT|taking|on (?
                        r"attending|working|sessions?|visits?|injections?|TPIs?)\s+(?:\w+\s+){0,2}$", re.I)
 
 
-_MONTH = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:,?\s+(?:of\s+)?(?P<myear>last year|this year|\d{4}))?\b"
+# "June 2024", "June 14 of this year", "March 3rd, 2025"
+_MONTH = (r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?(?:\s+(?P<mday>[12]?\d|3[01])(?:st|nd|rd|th)?\b)?"
+          r"(?:,?\s+(?:of\s+)?(?P<myear>last year|this year|\d{4}))?\b")
 _HOLIDAY = (r"(?P<hol>thanksgiving|christmas|new year'?s(?: day)?|halloween|july 4th|fourth of july|labor day|memorial day|easter)"
             r"(?:\s+(?:weekend|sunday|day))?(?:,?\s+(?:of\s+)?(?P<hyear>\d{4})|,?\s+(?:of\s+)?(?P<hrel>this|last)\s+year)?")
 # "7/10" is a pain score, never July 2010
 _NUMERIC = r"(?P<m1>\d{1,2})/(?:(?P<d1>\d{1,2})/)?(?P<y1>\d{4}|(?!10\b)\d{2}\b)|(?P<iy>\d{4})-(?P<im>\d{1,2})-(?P<id>\d{1,2})\b"
 # "started when he shoveled the driveway after the big storm in February of last year", "since MVA
 # 10/2024", "since wisdom tooth extraction 3/20/2025", "onset ~Thanksgiving 2024"
-ONSET_EVENT = re.compile(rf"\b(?:since|started|began|begun|onset|dating back to|dates back to|dating from|dates from|dates to|dating to|dated to|going back to|goes back to|"
+ONSET_EVENT = re.compile(rf"\b(?:since|started|start|began|begun|onset|dating back to|dates back to|dat(?:es|ed|ing)(?:\s+(?:it|them|this|that|the\s+\w+))?(?:\s+\w+ly)?\s+(?:back\s+)?(?:to|from)|going back to|goes back to|"
                          rf"rear-ended|rear ended|injured|fell|slipped|tripped|MVA|MVC|collision|accident|DOI|date of injury|injury date)\b"
                          rf"(?P<gap>(?:[^.;\n]|\n(?![ \t]*\n)){{0,90}}?)(?:\b(?:in|on|around|about|approximately)\s+|~\s*|\b)(?:{_MONTH}|{_HOLIDAY}|{_NUMERIC})", re.I)
 # every ONSET_EVENT match starts with one of these (the prefilter on the folded sentence)
-ONSET_WORDS = ("since", "dates from", "dating from", "dates to", "dating to", "dated to", "start", "began", "begun", "onset", "back", "rear", "injur", "fell", "slipp", "tripp", "mva", "mvc",
+ONSET_WORDS = ("since", "dates", "dated", "dating", "start", "began", "begun", "onset", "back", "rear", "injur", "fell", "slipp", "tripp", "mva", "mvc",
                "collision", "accident", "doi")
 SENTENCE_CLOSED = re.compile(r"[.!?;:]\s*$")
 HOLIDAY_WORDS = ("thanksgiving", "christmas", "new year", "halloween", "labor day", "memorial day", "easter")  # July: a month
@@ -137,6 +145,7 @@ RECURRED = re.compile(r"\b(?:(?:came|come|coming|comes|is|was|crept|creeping|slo
 # needs "hx"/"history" after it or "for"/"x" before it)
 UK_DURATION = re.compile(r"\b(\d{1,2})/(12|52)\s*(?=(?:hx|history|h/o)\b)|(?:\bfor|\bx|\bover (?:the )?(?:last|past))\s*(\d{1,2})/(12|52)\b"
                          r"(?!/|\s*\d)", re.I)
+THERAPY_STARTED = re.compile(r"(?:started|began|begun)\b", re.I)
 # "the pain has crept back over the last week": how long since it came back, not how long it has lasted
 RETURNED = re.compile(r"\b(?:(?:came|come|coming|comes|crept|creeping|crawled)\s+back|returned|recurred)\s+(?:\w+\s+)?$", re.I)
 TREATMENT_GAP = re.compile(r"\b(?:PT|therapy|medications?|meds?|taking|took|starting|meloxicam|ibuprofen|injections?|TPIs?|program|"
@@ -172,7 +181,9 @@ def _event_days(m: re.Match, dos: str | None) -> int | None:
             y = (m.group("myear") or "").lower()
             year = (ref.year - 1 if y == "last year" else ref.year if y == "this year" else int(y) if y
                     else (ref.year if month <= ref.month else ref.year - 1))
-            start = date(year, month, 1)
+            start = date(year, month, int(m.group("mday") or 1))
+            if not y and start > ref:
+                start = date(year - 1, month, start.day)  # "since June 14" in a note of June 2
         elif m.group("hol"):
             name = m.group("hol").lower().replace("'s day", "").replace("'s", "").replace("s day", "").strip()
             rel = (m.group("hrel") or "").lower()
@@ -251,6 +262,11 @@ CARRIED_HEADER = re.compile(r"(?im)^(?=[^\n]{0,100}$)[^\n]{0,60}\b(?:carried for
 PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
 
 
+APPROXIMATE = re.compile(r"\W*(?:for\s+)?(?:(?:the\s+)?(?:past|last)\s+)?(?:well\s+)?(?:over|more than|greater than|at least|about|approx\w*\.?|"
+                         r"roughly|around|nearly|almost|close to|~|>)\s", re.I)
+DATED = re.compile(r"\W*(?:since|started|start|began|begun|onset|dat(?:es|ed|ing))\b", re.I)
+
+
 def _carried_forward(view: NoteView, pos: int) -> bool:
     return any(a <= pos < b for a, b in view.memo(_carried_forward, lambda: _carried_blocks(view.text)))
 
@@ -278,6 +294,8 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
         text = s.text
         low = folded(text)  # word prefilters: each pattern below needs one of its words in the sentence
         for m in (DURATION.finditer(text) if _may_give_duration(text, low) else ()):
+            if HALF_MORE.match(text, m.end()):
+                continue  # "for a year and a half": YEAR_HALF reads it
             if EXCLUDE.search(_clause_window(text, m)) or SCHEDULE_BEFORE.search(text[max(0, m.start() - 15):m.end()]) \
                     or RETURNED.search(text[max(0, m.start() - 25):m.start()]):
                 continue
@@ -300,6 +318,8 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             if not days:
                 continue
             rank = (0 if PAIN.search(text) else 1) + penalty
+            if THERAPY_STARTED.match(m.group(0)) and TREATMENT_GAP.search(text[max(0, m.start() - 40):m.start()]):
+                continue  # "Currently in PT 2x/week, started 3 weeks ago": the therapy's start
             if re.search(r"\bnow\b|\bupdate\b|\bcurrently\b", text[max(0, m.start() - 30):m.end()], re.I):
                 rank -= 1  # copy-forward text: "symptoms now for about 15 months" updates "x 1 yr" above it
             candidates.append((rank, s.start + m.start(), days,
@@ -364,4 +384,10 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
         return None, None
     candidates.sort(key=lambda c: (c[0], c[1]))
     _, _, days, ev = candidates[0]
+    if APPROXIMATE.match(ev.text):
+        # "for well over two years, since January 2023": the dated onset in the same sentence is the exact one
+        sent = next((x for x in view.sentences if x.start <= ev.start < x.end), None)
+        for rank, _, d, e in candidates[1:]:
+            if sent is not None and rank == candidates[0][0] and sent.start <= e.start < sent.end and DATED.match(e.text):
+                return d, e
     return days, ev

@@ -68,7 +68,8 @@ TOTAL = re.compile(
     rf"|\b({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+|myofascial\s+)?(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points|TPIs)\s+(?:\w+\s+){{0,3}}?(?:were|was)?\s*(?:injected|needled|treated|performed|identified and injected|given)"
     rf"|\b(?:injected|needled|treated|injecting|needling)\s+(?:a total of\s+)?({NUM})\s+(?:separate\s+|distinct\s+|individual\s+|active\s+)?(?:trigger[- ]points?|TrPs?|TPs|sites|points|areas|locations)"
     rf"|\b(?:TPIs?|trigger point injections?|injections?|dry needling)\s*(?:performed|given|done|administered)?\s*(?:x|×)\s*({NUM})\b"
-    rf"|(?<![/\d.])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"
+    rf"|(?<![/\d.:])\b({NUM})\s+(?:TPIs|trigger point injections|injections)\b"  # not the time in "10:18 TPIs"
+    rf"|\b({NUM})\s+(?:trigger[- ]points|TrPs|TPs|injection sites|sites|points)\s+(?:in\s+)?total\b"  # "6 sites total"
     rf"|\b(?:into|among|between|across|over|(?:at|in)(?=\s+each\s+of))\s+(?:each\s+of\s+)?(?:the\s+)?({NUM})\s+(?:\w+\s+){{0,2}}?(?:trigger[- ]points?|TrPs?|TPs|sites|points)"
     rf"|\b({NUM})\s+(?:trigger[- ]points?|TrPs?|TPs?|injection sites?|sites|injections|points|pts|needles|needle insertions|sticks)\s*(?:total|tot|in total|overall)\b"
     rf"|(?<![\w/#])#\s?(\d{{1,2}})\b(?!\s*(?:g\b|gauge|needle))(?!\s+[a-zA-Z])"
@@ -140,6 +141,12 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
                       r"|\(\s*(?:R|L|right|left)\s*(?:and|&|\+|,)\s*(?:R|L|right|left)\s*\)", rest, re.I)
     if later:  # "splenius capitis: 2 in each (R and L)"
         return [later.group(1).lower()] if later.group(1) else ["left", "right"]
+    heading = lead_in(view, m.sent)
+    if heading:
+        # "Trigger point injections, left chest wall, ...:" then "1st - pectoralis major": the list's side
+        found = {s for w in SIDE_WORD.finditer(heading) for s in _expand(w.group(0))}
+        if len(found) == 1 and None not in found:
+            return list(found)
     return [None]
 
 
@@ -158,7 +165,8 @@ def _expand(word: str) -> list[str | None]:
 
 
 PERFORMED_TODAY = re.compile(r"\b(today|this visit|were performed|was performed)\b", re.I)
-NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b|\b(?:deferred|skipped|omitted|left alone)\b", re.I)
+NOT_INJECTED = re.compile(r"\bnot (?:injected|needled|treated)\b|\bno injection\b|\b(?:deferred|skipped|omitted|left alone)\b|"
+                          r"\b(?:did not|didn't|do not|will not|won't|not to) (?:inject|needle)\b|\b(?:nothing|anything) to inject\b", re.I)
 not_injected = cue(NOT_INJECTED)
 
 
@@ -208,11 +216,27 @@ def _counted_beside_injectate(view: NoteView, s) -> bool:
 counted_sites = cue(re.compile(r"(?:\bx|×)\s?\d|\b\d+\s*(?:pts?|points?|sites?|TrPs?)\b", re.I))
 
 
+def _parenthesis(view: NoteView, m: Mention) -> str | None:
+    """The parenthesis the mention sits in, within its sentence."""
+    s = m.sent
+    if "(" not in s.text:
+        return None
+    rel = m.start - s.start
+    open_ = s.text.rfind("(", 0, rel)
+    if open_ == -1 or s.text.rfind(")", 0, rel) > open_:
+        return None
+    close = s.text.find(")", rel)
+    return s.text[open_:close + 1 if close != -1 else len(s.text)]
+
+
 def _injected(view: NoteView, m: Mention) -> bool:
     if not performed(m, view):
         return False
     if view.in_sentence(m.sent, "TPI", "DRY_NEEDLING") and earlier_session_sentence(view, m.sent):
         return False  # "Seen on 01/21/2025 for TPIs (bilateral QL, L gluteus medius)."
+    paren = _parenthesis(view, m)
+    if paren and NOT_INJECTED.search(paren):
+        return False  # "(pectoralis major traversed, not injected)"
     if not_injected(m.sent.text) and m.sent.text.count(",") < 3:
         # "L medial pterygoid: tender intraorally, no referral; not injected today." (the muscle's own
         # clause, or the clause right after it when the muscle's clause is only findings)
@@ -238,10 +262,12 @@ def _injected(view: NoteView, m: Mention) -> bool:
         return False
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
-        return bool(strong_injection(s.text) or dosed(s.text)) or lead_in(view, s) is not None \
+        # ("not convinced there is anything to inject there": an injection word that is negated is no cue)
+        strong = strong_injection(s.text) and not (not_injected(s.text) and not STRONG_INJECTION.search(NOT_INJECTED.sub(" ", s.text)))
+        return bool(strong or dosed(s.text)) or lead_in(view, s) is not None \
             or _counted_beside_injectate(view, s) or above_reference(view) is not None or _enumerated_under_dose(view, m)
     if injection_cue(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or dosed(s.text) \
-            or re.match(r"\s*:?\s*\d{1,2}\s*(?:TrPs?|TPs?|trigger points?)\b", view.text[m.end:m.end + 22]) \
+            or re.match(r"\s*:?\s*\d{1,2}\s*(?:TrPs?|TPs?|trigger points?|points?)\b", view.text[m.end:m.end + 22]) \
             or (view.in_sentence(s, "DRUG") and re.search(r"\b(?:to|into)\s+(?:the\s+)?", s.text)):
         return True  # "1% lidocaine 1 mL each: R upper trapezius, ...", "Bupivacaine 0.25% to the bilateral rectus abdominis"
     if s.section == "procedure" and (not EXAM_ONLY.search(s.text) or re.search(r"\b(?:divided|distributed|split)\b", s.text, re.I)):
@@ -332,7 +358,7 @@ SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:l
 # a count written after its muscle: "x2", "(2)", "(x2)", "2 injections", "at 2 points", "twice", "2 ea"
 COUNT_AFTER = re.compile(rf"^(?:[\s,:|-]|\.{{2,}}|…)*(?:\([^)\d]{{1,40}}\)[\s,:|-]*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:(?:was|were)\s+)?(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
                          rf"(?:(?:at|in)\s+({NUM})(?=\s*[,.;)]|\s+(?:with|and|using)\b|\s*$)|"
-                         rf"\(\s*(?:x\s*)?(\d+)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
+                         rf"\(\s*(?:x\s*)?(\d+|one|two|three|four|five|six)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
                          rf"|({NUM})\s+(?:injections?|inj\.?|sites?|points?|pts?|insertions?|trigger points?|TrPs?|TPs?)(?!\w)(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
                          rf"|[:-]\s*(one|two|three|four|five|six)\b(?=\s*[,.;)(|]|\s*$)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"

@@ -302,7 +302,7 @@ def cue(pattern: re.Pattern) -> Callable[[str], bool]:
 WORD_NUMBERS = {"one": 1, "a": 1, "an": 1, "single": 1, "two": 2, "both": 2, "three": 3, "four": 4, "five": 5,
                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
                 "several": None, "few": None, "couple": 2, "a couple": 2, "fifteen": 15, "twenty": 20,
-                "eighteen": 18, "once": 1, "twice": 2, "thrice": 3}
+                "eighteen": 18, "once": 1, "twice": 2, "thrice": 3, "half a": 0.5, "half an": 0.5}
 NUM = r"(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|eighteen|twenty|a|an|single)"
 
 

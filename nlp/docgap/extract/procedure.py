@@ -331,7 +331,9 @@ NO_PROCEDURE = re.compile(r"\bno procedures? (?:was |were )?(?:(?:performed|done
                           r"\bno (?:injections?|TPIs?|trigger point injections?|needling|dry needling) (?:was |were )?(?:(?:performed|done|given) )?today\b|"
                           # "No injection was performed." (not "... at the last visit")
                           r"\bno (?:injections?|TPIs?|trigger point injections?|needling|dry needling) (?:was|were) (?:performed|done|given)\b"
-                          r"(?![ \t]+(?:at|during|on|in|by)\b)|\binjections? (?:were |was )?(?:deferred|postponed|cancel+ed|held)\b", re.I)
+                          r"(?![ \t]+(?:at|during|on|in|by)\b)|"
+                          # "so we did not inject today." (not "did not inject the rhomboids")
+                          r"\b(?:did not|didn't) (?:inject|proceed)\b(?=[ \t]*(?:today|this visit)?[ \t]*(?:[.;,]|$))|\binjections? (?:were |was )?(?:deferred|postponed|cancel+ed|held)\b", re.I)
 
 
 ABOVE_REF = re.compile(r"\b(?:muscles?|sites?|areas?|trigger points?|points|TrPs)\s+(?:(?:named|listed|noted|described|"
@@ -364,7 +366,8 @@ INTO_TRIGGER_POINTS = re.compile(r"\s*(?:of|into|in|to)\s+(?:the\s+)?(?:active\s
 
 def _no_procedure(t: str) -> bool:
     low = folded(t)  # each alternative of NO_PROCEDURE holds one of these
-    return ("no procedure" in low or "injection" in low or ("no " in low and "today" in low)) \
+    return ("no procedure" in low or "injection" in low or ("no " in low and "today" in low) or "t inject" in low
+            or "t proceed" in low) \
         and NO_PROCEDURE.search(t) is not None
 
 
@@ -471,6 +474,11 @@ def repeat_cues(text: str):
             pos = c.start() + 1
 
 
+# "Visit type: initial TPI (no prior injections)": the word "prior" is about injections there were not
+FIRST_SESSION = re.compile(r"\b(?:initial|first(?:[- ]ever)?)\s+(?:TPIs?|TrPIs?|trigger point injections?|injections?|dry needling|session)\b|"
+                           r"\bno (?:prior|previous|earlier) (?:TPIs?|TrPIs?|trigger point injections?|injections?|dry needling)\b", re.I)
+
+
 def detect_repeat(view: NoteView, procedure: str | None = None) -> Evidence | None:
     """A repeat of this session's procedure: earlier dry needling at PT does not make a TPI a repeat."""
     kinds = {"trigger_point_injection": ("TPI",), "dry_needling": ("DRY_NEEDLING",)}.get(procedure or "",
@@ -498,7 +506,8 @@ def detect_repeat(view: NoteView, procedure: str | None = None) -> Evidence | No
         if TODAY_AFTER.match(view.text[t.end:t.end + 20]):
             continue  # "s/p TPI today"
         if t.has("HISTORICAL") and not t.has("NEGATED_EXISTENCE", "HYPOTHETICAL") \
-                and not NO_PRIOR.search(view.text[t.sent.start:t.start]) and not MAYBE_LATER.search(t.sent.text):
+                and not NO_PRIOR.search(view.text[t.sent.start:t.start]) and not MAYBE_LATER.search(t.sent.text) \
+                and not FIRST_SESSION.search(t.sent.text):
             return Evidence(t.text, t.start, t.end)  # not "no prior TPIs", not "Last visit: consider TPI"
     return None
 

@@ -49,6 +49,16 @@ def _clause(view: NoteView, m) -> str:
             after = after[:nxt.end()] + contrast[:min(inside)]
         elif (contrast_word or outcome_only) and not inside:
             after = after[:nxt.end()] + contrast
+            if stop is not None and stop.group(0) == ";":
+                # "PT: 'helped a bit', but still waking at night; pain persists despite the full course": an
+                # outcome clause after the contrast, naming no therapy, is still this one's
+                more = rest[stop.end():]
+                end = CLAUSE_BREAK.search(more)
+                more = more[:end.start()] if end else more
+                start = m.end + nxt.end() + stop.end()
+                if FOLLOW_UP_OUTCOME.match(more) and not any(start <= o.start < start + len(more)
+                                                             for o in view.in_sentence(s, "THERAPY")):
+                    after += ";" + more
         else:
             after = after[:nxt.start()]
     return before + " " + after
