@@ -255,3 +255,23 @@ def test_session5_late_list_phrasings(extract, text, muscles, count):
     f = extract(text)
     assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
     assert f.injection_count == count
+
+
+MORE_LATE = [
+    pytest.param("Procedure: TPI.\n  Right side: gluteus medius, piriformis\n  Left side: gluteus medius\n"
+                 "Solution: Depo-Medrol 40 mg + 1% lidocaine 4 mL = 5 mL. Injected 1 mL at each trigger point until the full "
+                 "5 mL was used.",
+                 [("gluteus_medius", "left"), ("gluteus_medius", "right"), ("piriformis", "right")], 5,
+                 id="count-from-volumes-and-sides-per-line"),
+    pytest.param("TPI today: 1 mL into the left supraspinatus point and 1 mL into each of the two left infraspinatus points "
+                 "(3 injections).", [("infraspinatus", "left"), ("supraspinatus", "left")], 3, id="sentence-closed-by-its-count"),
+    pytest.param("Procedure: TPI, bilateral masseter, 2 in each masseter (superficial belly). 0.5 mL 0.5% bupivacaine per point.",
+                 [("masseter", "left"), ("masseter", "right")], 4, id="n-in-each-read-from-two-mentions"),
+]
+
+
+@pytest.mark.parametrize("text, muscles, count", MORE_LATE)
+def test_session5_more_late_phrasings(extract, text, muscles, count):
+    f = extract(text)
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
+    assert f.injection_count == count

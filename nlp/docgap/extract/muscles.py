@@ -12,7 +12,7 @@ from .scores import qualitative, response_context
 SIDE_WORD = re.compile(
     r"\b(?:left|right|lt|rt|L|R)\s*(?:and|&|/)\s*(?:left|right|lt|rt|L|R)\b|\b(bilateral(?:ly)?|bilat|b/l|B/L|BL|both|left|right|lt|rt|L|R)\b(?!\s*/\s*[lr]\b)|\b(?:L|R)(?=\s*[-/]?\s*(?:sided|side)\b)",
     re.I)
-POST_SIDE = re.compile(r"^[\s,|]*(?:pars\s+\w+\s+)?(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|"
+POST_SIDE = re.compile(r"^[ \t,|]*(?:pars\s+\w+\s+)?(?:\(\s*)?(bilaterally|bilateral|b/l|bilat|on the left|on the right|on both sides|"
                        r"(?:L|R|left|right)\s*(?:and|&|/|\+)\s*(?:L|R|left|right)|left|right|"
                        r"[LR]\s*[<>=]\s*[LR]|L|R|lt|rt|"
                        # Latin, after the name: "m. trapezius pars descendens sin.", "m. levator scapulae dextra"
@@ -522,6 +522,7 @@ def _count_before(view: NoteView, m: Mention) -> int | None:
 def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
     muscles: list[Muscle] = []
     groups: list[Evidence] = []
+    each_source: dict[int, tuple] = {}  # id(Muscle) -> (sentence, the "N in each" it took its count from)
     injected_sents = set()
     for m in view.of("MUSCLE", "MUSCLE_GROUP"):
         if m.text == "LS" and re.match(r"\s*(?:-\s*)?(?:spine|junction|region|area|paraspinals?|level|segment|radic)", view.text[m.end:m.end + 15], re.I):
@@ -587,13 +588,18 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
                 v = to_number(next(g for g in each.groups() if g))  # "TPIs x4 to b/l upper traps, 2 per side"
                 per = int(v) if v else per
             muscles.append(Muscle(m.value, side, per, m.text, m.start, m.end))
+            if each:
+                each_source[id(muscles[-1])] = (m.sent.index, each.group(0))
     # one entry per (name, side): several mentions of the same injected muscle count once
     merged: dict[tuple, Muscle] = {}
     for mu in muscles:
         key = (mu.name, mu.laterality)
         if key in merged:
+            src = each_source.get(id(mu))
             if merged[key].injections is None:
                 merged[key].injections = mu.injections
+            elif src is not None and src == each_source.get(id(merged[key])):
+                pass  # "bilateral temporalis, 2 in each temporalis": one count, read from both mentions
             elif mu.injections is not None and mu.start != merged[key].start:
                 merged[key].injections += mu.injections
         else:
@@ -733,6 +739,11 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
             continue
         if not _may_count(s.text):
             continue
+        closing = PAREN_TOTAL.search(s.text) if "(" in s.text else None
+        if closing and not any(0 <= s.start + closing.start() - mu.end <= 3 for mu in view.of("MUSCLE", "MUSCLE_GROUP")):
+            n = to_number(closing.group(1))
+            if n and 0 < n < 40 and float(n).is_integer():
+                return int(n)  # "1 mL into the brachioradialis point and 1 mL into each of the two extensor points (3 injections)"
         for t in TOTAL.finditer(s.text):
             gi = next(i for i, g in enumerate(t.groups(), 1) if g)
             if DOSE_AFTER.match(s.text[t.end(gi):]):
@@ -801,6 +812,35 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
         return attached[0]
     if attached and not any(m.injections for m in muscles):
         return attached[0]  # "6 trigger points injected in the bilateral upper trapezius and paraspinals"
+    return _count_from_volumes(view)
+
+
+PER_POINT_VOLUME = re.compile(r"(\d+(?:\.\d+)?)\s*(?:mL|ml|cc)\s+(?:at|into|in|to|per)\s+(?:each\s+)?(?:trigger point|point|site|TP|TrP)s?\b", re.I)
+TOTAL_VOLUME = re.compile(r"(?:total|=|full|all|whole)\s*(?:of\s+)?(?:the\s+)?(\d+(?:\.\d+)?)\s*(?:mL|ml|cc)\b|"
+                          r"(\d+(?:\.\d+)?)\s*(?:mL|ml|cc)\s+(?:total|in total|in all)\b", re.I)
+
+
+# a sentence closed by its count: "(3 injections)", "(4 trigger points total)" - not right after a muscle
+PAREN_TOTAL = re.compile(rf"\(\s*({NUM})\s+(?:injections|trigger points|points|sites|TrPs|TPIs)(?:\s+(?:in\s+)?total)?\s*\)\s*[.;]?\s*$", re.I)
+
+
+def _count_from_volumes(view: NoteView) -> int | None:
+    """'Solution: ... = 7 mL. Injected 1 mL at each trigger point until the full 7 mL was used.': with no count
+    written, the total volume over the volume per point is the count (when it divides exactly)."""
+    for s in view.sentences:
+        if s.section in HISTORY or "ml" not in folded(s.text) and "cc" not in folded(s.text):
+            continue
+        per = PER_POINT_VOLUME.search(s.text)
+        if not per:
+            continue
+        prev = view.sentences[s.index - 1].text if s.index else ""
+        totals = [float(t.group(1) or t.group(2)) for t in TOTAL_VOLUME.finditer(s.text)] or \
+                 [float(t.group(1) or t.group(2)) for t in TOTAL_VOLUME.finditer(prev)]
+        each = float(per.group(1))
+        for total in totals:
+            n = total / each if each else 0
+            if n.is_integer() and 1 <= n <= 30 and total != each:
+                return int(n)
     return None
 
 
