@@ -349,3 +349,14 @@ def test_a_dated_sentence_about_earlier_injections_is_not_today(extract):
     # the same sentence dated today is today's
     g = extract(text.replace("02/04/2025", "03/18/2025"), "2025-03-18")
     assert ("gluteus_medius", "right") in {(m.name, m.laterality) for m in g.muscles}
+
+
+def test_right_and_left_columns_give_each_cell_its_side(extract):
+    f = extract("Procedure: trigger point injections, 1% lidocaine 0.5 mL per point, 27 g needle, aspiration negative.\n\n"
+                "      RIGHT                            LEFT\n"
+                "      upper trapezius ..... 2 points   upper trapezius ..... 1 point\n"
+                "      levator scapulae .... 1 point    levator scapulae .... not injected\n\n"
+                "Total 4 points. Tolerated well.")
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [
+        ("levator_scapulae", "right"), ("trapezius", "left"), ("trapezius", "right")]
+    assert f.injection_count == 4

@@ -17,6 +17,7 @@ from spacy.attrs import IS_ALPHA, IS_SPACE, IS_TITLE, IS_UPPER, ORTH, SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .side_columns import column_blocks, second_cells
 from .textprep import mostly_lower_case
 
 # Periods that do not end a sentence. Units and dosing (mg., BID., qhs.) are left out on purpose: before
@@ -116,7 +117,7 @@ def docgap_sentences(doc: Doc) -> Doc:
             start = False
         if start:
             flags[i] = 1
-    for i in _form_field_starts(doc):
+    for i in _form_field_starts(doc) + _column_cell_starts(doc):
         flags[i] = 1
     doc.from_array([SENT_START], flags.astype(numpy.uint64))
     return doc
@@ -148,6 +149,30 @@ def _form_field_starts(doc: Doc) -> list[int]:
             starts.extend(_pipe_token_starts(doc, line_start, line_start + len(line)))
         line_start += len(line) + 1
     return starts
+
+
+_COLUMN_HEADS = ("RIGHT", "LEFT", "Right", "Left")
+
+
+def _column_cell_starts(doc: Doc) -> list[int]:
+    """Rows under a RIGHT / LEFT header (side_columns.py): each row, and each row's second cell, starts a sentence."""
+    orths = doc.to_array([ORTH])
+    if not numpy.isin(orths, [doc.vocab.strings[w] for w in _COLUMN_HEADS]).any():
+        return []
+    text = doc.text
+    out = []
+    for block in column_blocks(text):
+        pos = block.start
+        starts = list(second_cells(text, block))
+        for line in text[block.start:block.end].split("\n"):
+            if line.strip():
+                starts.append(pos + len(line) - len(line.lstrip()))
+            pos += len(line) + 1
+        for c in starts:
+            span = doc.char_span(c, c + 1, alignment_mode="expand")
+            if span is not None and span[0].idx == c and span[0].i > 0:
+                out.append(span[0].i)
+    return out
 
 
 def _pipe_token_starts(doc: Doc, a: int, b: int) -> list[int]:

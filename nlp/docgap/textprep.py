@@ -36,7 +36,7 @@ def clean_for_nlp(text: str) -> str:
 
 # A line wrapped mid-sentence ("... each with positive jump\nsign."): a long line that ends inside a
 # sentence, followed by a line that goes on in lower case. Joined with a space so phrases match.
-WRAPPED = re.compile(r"(?m)(^[^\n]{40,}[A-Za-z0-9,)])\n(?=[ \t]*[a-z])")
+WRAPPED = re.compile(r"(?m)(^(?![^\n]*\S[ \t]{3,}\S)[^\n]{40,}[A-Za-z0-9,)])\n(?=[ \t]*[a-z])")  # not a row of columns
 
 
 WORD = re.compile(r"[A-Za-z]+")

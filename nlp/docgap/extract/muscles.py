@@ -5,6 +5,7 @@ import re
 from functools import lru_cache
 
 from ..facts import Evidence, Muscle
+from ..side_columns import column_blocks
 from .note import NUM, Mention, NoteView, cue, folded, has_any, injection_cue, to_number
 from .procedure import above_reference, dosed, earlier_session_sentence, performed, sentence_is_planning
 from .scores import qualitative, response_context
@@ -110,6 +111,14 @@ def _ticked_sides(view: NoteView, m: Mention) -> list[str | None] | None:
 OWN_POINTS = re.compile(r"[ \t]+(?:trigger[ \t]+)?(?:points?|sites?|TrPs?|TPs?|bands?|injections?|nodules?)\b", re.I)
 
 
+def _column_side(view: NoteView, m: Mention) -> str | None:
+    """The side of the RIGHT / LEFT column the mention stands in (side_columns.py)."""
+    for block in view.memo(_column_side, lambda: column_blocks(view.text)):
+        if block.start <= m.start < block.end:
+            return block.side_at(m.start - (view.text.rfind("\n", 0, m.start) + 1))
+    return None
+
+
 def _side(view: NoteView, m: Mention) -> list[str | None]:
     ticked = _ticked_sides(view, m) if "[" in view.text[m.end:m.end + 40] or "☐" in view.text[m.end:m.end + 40] else None
     if ticked is not None:
@@ -141,6 +150,9 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
                       r"|\(\s*(?:R|L|right|left)\s*(?:and|&|\+|,)\s*(?:R|L|right|left)\s*\)", rest, re.I)
     if later:  # "splenius capitis: 2 in each (R and L)"
         return [later.group(1).lower()] if later.group(1) else ["left", "right"]
+    column = _column_side(view, m)
+    if column:
+        return [column]
     heading = lead_in(view, m.sent)
     if heading:
         # "Trigger point injections, left chest wall, ...:" then "1st - pectoralis major": the list's side
