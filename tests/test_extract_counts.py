@@ -275,3 +275,9 @@ def test_session5_more_late_phrasings(extract, text, muscles, count):
     f = extract(text)
     assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
     assert f.injection_count == count
+
+
+def test_a_count_after_a_group_term_is_that_groups_not_the_total(extract):
+    f = extract("Procedure: trigger point injections. Bilateral thoracic paraspinals 4 injections (2 each side) and left "
+                "rhomboid major 1 injection, 5 injections total, 1% lidocaine.")
+    assert f.injection_count == 5

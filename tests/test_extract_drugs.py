@@ -178,3 +178,9 @@ def test_the_drug_of_an_earlier_response_is_not_todays(extract):
     f = extract("Discussion: given the short response to bupivacaine TPIs, we agreed on Botox into the trigger points. Procedure: Botox "
                 "25 units into each of 2 trigger points in the L masseter.")
     assert [d.name for d in f.drugs] == ["onabotulinumtoxinA"]
+
+
+def test_a_per_point_dose_inside_a_parenthesis_of_totals_is_per_point(extract):
+    f = extract("TPI: two points in each levator scapulae (4 injections total), 1 mL of the mixture per point (triamcinolone "
+                "10 mg per point, 40 mg total).")
+    assert [(d.name, d.total_dose, d.dose_unit) for d in f.drugs] == [("triamcinolone", 40, "mg")]

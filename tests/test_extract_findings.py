@@ -113,3 +113,9 @@ def test_trigger_points_that_refer_pain_document_a_referral(extract):
     # whether "trigger points in the L masseter" alone counts as palpated is left to the other tests
     f = extract("Trigger points in the L masseter and L temporalis refer pain to the ear and upper molars." + TPI)
     assert "referred_pain" in f.palpation_kinds
+
+
+def test_no_local_twitch_response_is_a_negated_finding_not_a_drug(extract):
+    f = extract("Exam: taut band in the R gluteus medius. No local twitch response elicited; no referral.\n"
+                "TPI R gluteus medius x2, 1% lidocaine.")
+    assert {p.kind for p in f.palpation} == {"taut_band"}

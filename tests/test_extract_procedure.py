@@ -382,3 +382,16 @@ def test_a_first_session_with_no_prior_injections_is_not_a_repeat(extract):
     f = extract("Visit type: initial TPI (no prior injections)\nSites injected:\n  R levator scapulae x2\n"
                 "Injectate per site: 1 mL 1% lidocaine")
     assert f.procedure == TPI and not f.is_repeat
+
+
+def test_injections_had_at_an_urgent_care_make_a_repeat_and_a_therapy_tried(extract):
+    f = extract("He also had trigger point injections at an urgent care in March; no records. Chiropractic did not help.\n"
+                "Procedure: TPI R upper trapezius x2, 1% lidocaine.")
+    assert f.is_repeat and f.prior_response is None
+    assert "other" in {t.category for t in f.therapies}
+
+
+def test_the_response_to_injections_at_another_clinic(extract):
+    f = extract("She had trigger point injections with lidocaine at another pain clinic twice, each giving her only about "
+                "three weeks of relief.\nProcedure: TPI L infraspinatus x2, 1% lidocaine.")
+    assert f.is_repeat and (f.prior_response.relief_percent, f.prior_response.duration_days) == (None, 21)

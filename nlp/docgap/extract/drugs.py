@@ -268,9 +268,11 @@ def _stated_total(view: NoteView, d: re.Match, base: int) -> bool:
     if re.match(r"\s*totals?\b[^:\n]{0,30}:", before, re.I):
         return True  # "Totals: ...", "Total 4 points: triamcinolone 40 mg, lidocaine 2 mL"
     opened = before.rfind("(")
-    if opened > before.rfind(")") and re.match(r"[^()]*\b(?:total|tot|in all|altogether)\b[^()]*\)",
+    if opened > before.rfind(")") and not EACH.match(view.text[base + d.end():base + d.end() + 40]) and re.match(r"[^()]*\b(?:total|tot|in all|altogether)\b[^()]*\)",
                                                 view.text[base + d.start():base + d.start() + 80], re.I):
-        return True  # "(ketorolac 30 mg, lidocaine 2 mL in total)": a parenthesis of totals
+        # "(ketorolac 30 mg, lidocaine 2 mL in total)": a parenthesis of totals (not "(triamcinolone 10 mg per
+        # point, 40 mg total)", whose first dose is per point)
+        return True
     seg = re.split(r"[;(]", before)[-1]
     if EACH.match(view.text[base + d.end():base + d.end() + 40]):
         return False  # "Botox 100 units total, ..., 25 units per point": the per-point dose is not another total

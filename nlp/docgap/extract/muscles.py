@@ -686,8 +686,9 @@ COUNT_AFTER_MUSCLE = re.compile(r"[ \t:=(),-]*(?:(?:left|right|L|R|bilateral(?:l
 
 
 def _next_to_muscle(view: NoteView, start: int, end: int) -> bool:
-    """Is this count attached to one muscle: 'R QL: 2 injections', '2 trigger points in the R trap'?"""
-    for m in view.of("MUSCLE"):
+    """Is this count attached to one muscle (or group): 'R QL: 2 injections', '2 trigger points in the R trap',
+    'Bilateral lumbar paraspinals 4 injections'?"""
+    for m in view.of("MUSCLE", "MUSCLE_GROUP"):
         if 0 <= start - m.end <= 45 and COUNT_AFTER_MUSCLE.fullmatch(view.text[m.end:start]):
             return True
         if 0 <= m.start - end <= 40:

@@ -334,5 +334,5 @@ NEGATION_OBJECT = re.compile(r"[()]|\b(?:change|relief|improvement|benefit|help|
 PROCEDURAL_NEGATION = re.compile(r"^\W{0,3}(?:(?:more|further|additional)\s+)?(?:aspirat|blood|heme|flash|paresthes|complication|return of blood|"
                                  r"injectate|medication (?:injected|used)|drug (?:injected|used)|anesthetic used|steroid used|"
                                  r"epi\b|epinephrine|preservatives?|additives?|contrast|sedation|steroids?\b|medications?\b|meds?\b|drugs?\b|"
-                                 r"anesthetics?\b|local\b|lidocaine|imaging|ultrasound|fluoro|"
+                                 r"anesthetics?\b|local\b(?!\s+(?:twitch|tender|trigger|response))|lidocaine|imaging|ultrasound|fluoro|"
                                  r"(?:on\s+)?(?:anticoagula\w*|blood thinners?|warfarin|aspirin)|pregnant|allergi\w*|bleeding|bruising|fever)", re.I)

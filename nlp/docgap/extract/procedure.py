@@ -474,6 +474,8 @@ def repeat_cues(text: str):
             pos = c.start() + 1
 
 
+HAD_BEFORE = re.compile(r"\b(?:had|has had|have had|underwent|received)\s+(?:(?:a|an|the|two|three|several|some|\d+)\s+)?"
+                        r"(?:[\w/-]+\s+){0,3}$", re.I)
 # "Visit type: initial TPI (no prior injections)": the word "prior" is about injections there were not
 FIRST_SESSION = re.compile(r"\b(?:initial|first(?:[- ]ever)?)\s+(?:TPIs?|TrPIs?|trigger point injections?|injections?|dry needling|session)\b|"
                            r"\bno (?:prior|previous|earlier) (?:TPIs?|TrPIs?|trigger point injections?|injections?|dry needling)\b", re.I)
@@ -505,7 +507,10 @@ def detect_repeat(view: NoteView, procedure: str | None = None) -> Evidence | No
     for t in view.of(*kinds):
         if TODAY_AFTER.match(view.text[t.end:t.end + 20]):
             continue  # "s/p TPI today"
-        if t.has("HISTORICAL") and not t.has("NEGATED_EXISTENCE", "HYPOTHETICAL") \
+        # "She also had trigger point injections at an urgent care in October" reads as history without the word
+        historical = t.has("HISTORICAL") or (HAD_BEFORE.search(view.text[max(t.sent.start, t.start - 40):t.start]) is not None
+                                             and not today_done(t.sent.text) and t.section != "plan")
+        if historical and not t.has("NEGATED_EXISTENCE", "HYPOTHETICAL") \
                 and not NO_PRIOR.search(view.text[t.sent.start:t.start]) and not MAYBE_LATER.search(t.sent.text) \
                 and not FIRST_SESSION.search(t.sent.text):
             return Evidence(t.text, t.start, t.end)  # not "no prior TPIs", not "Last visit: consider TPI"

@@ -15,7 +15,8 @@ PRECEDENCE = (("FAILED", "failed"), ("DECLINED", "declined"), ("NEGATED_EXISTENC
               ("CURRENT", "current"), ("HYPOTHETICAL", "planned"), ("TRIED", "tried"), ("HISTORICAL", "tried"))
 SECTION_DEFAULT = {"medications": "current", "plan": "planned"}
 CONTINUE = re.compile(r"\b(continue|continues|continuing|cont|remain on|stay on)\b", re.I)
-ELSEWHERE = re.compile(r"\b(?:another|outside|elsewhere|other (?:clinic|provider|practice|office|physician)|"
+ELSEWHERE = re.compile(r"\b(?:another|outside|elsewhere|other (?:clinic|provider|practice|office|physician)|(?:at|in) (?:an? )?urgent care|"
+                       r"(?:at|in|by) (?:the |an? )?(?:ER|ED|emergency (?:room|department))|"
                        r"(?:previous|prior|former|old) (?:provider|doctor|clinic|physician|practice|office|pain clinic))\b", re.I)
 # "Ice and heat at home, ibuprofen PRN; all minimally effective." "PT last fall; she still has pain."
 FOLLOW_UP_OUTCOME = re.compile(r"\s*(?:all|both|neither|none|each|these|which|that|pain|symptoms|(?:the|her|his) (?:pain|symptoms)|she|he|the patient|patient|pt|it|they|"
