@@ -184,3 +184,20 @@ def test_a_per_point_dose_inside_a_parenthesis_of_totals_is_per_point(extract):
     f = extract("TPI: two points in each levator scapulae (4 injections total), 1 mL of the mixture per point (triamcinolone "
                 "10 mg per point, 40 mg total).")
     assert [(d.name, d.total_dose, d.dose_unit) for d in f.drugs] == [("triamcinolone", 40, "mg")]
+
+
+def test_medication_list_and_administration_record_lines(extract):
+    f = extract("CURRENT OUTPATIENT MEDICATIONS\npredniSONE (DELTASONE) 10 MG tablet  Take as directed.\n\n"
+                "MEDICATIONS ADMINISTERED IN CLINIC\ntriamcinolone acetonide (KENALOG-40) 40 mg/mL injection 40 mg   Dose: 40 mg   "
+                "Route: IM   Lot: AB12\n\nProcedure: TPI R levator scapulae x2 with the Kenalog above and 1% lidocaine 2 mL.")
+    assert sorted((d.name, d.total_dose) for d in f.drugs) == [("lidocaine", 2), ("triamcinolone", 40)]
+
+
+def test_a_product_strength_before_the_dose_is_not_a_second_dose(extract):
+    f = extract("ONABOTULINUMTOXINA 100 UNIT INJECTION -- 100 units -- IM -- Lot X1. Procedure: Botox into trigger points, "
+                "R trapezius x2.")
+    assert [(d.name, d.total_dose, d.dose_unit) for d in f.drugs] == [("onabotulinumtoxinA", 100, "units")]
+    f = extract("Procedure: Botox 200-unit vial reconstituted to 100 units/mL; total 150 units injected into trigger points:\n"
+                "  R levator scapulae 75 units (2 sites)\n  L levator scapulae 75 units (2 sites)\nTotal: 4 injection sites.")
+    assert [(d.name, d.total_dose, d.dose_unit) for d in f.drugs] == [("onabotulinumtoxinA", 150, "units")]
+    assert f.injection_count == 4

@@ -395,3 +395,21 @@ def test_the_response_to_injections_at_another_clinic(extract):
     f = extract("She had trigger point injections with lidocaine at another pain clinic twice, each giving her only about "
                 "three weeks of relief.\nProcedure: TPI L infraspinatus x2, 1% lidocaine.")
     assert f.is_repeat and (f.prior_response.relief_percent, f.prior_response.duration_days) == (None, 21)
+
+
+def test_a_procedure_copied_from_an_earlier_note_is_not_todays(extract):
+    f = extract("Interval: about 50% better since the 3/4 injections.\n\n***Copied from Procedure Note 03/04/2025***\n"
+                "Procedure details: 3 trigger points injected (R infraspinatus x2, R teres major x1), Kenalog-40 1 mL with 1% "
+                "lidocaine 3 mL.\n***End copied text***\n\nA/P: myofascial pain, improving. No procedure performed today. RTC 4 wks.",
+                date_of_service="2025-04-01")
+    assert f.procedure is None
+
+
+def test_scores_on_a_flowsheet_line_and_not_from_the_last_session(extract):
+    f = extract("Flowsheet - Procedural Pain (NRS 0-10): Pre-procedure 7 | Post-procedure (15 min) 2\n"
+                "Procedure: TPI L trapezius x2, 1% lidocaine.")
+    assert (f.pain_pre, f.pain_post) == (7, 2)
+    f = extract("Response to prior TPI (02/02/2025): pain 7/10 -> 2/10 (about 70% relief), relief lasted approx 8 weeks.\n"
+                "Procedure: repeat TPI L trapezius x2, 1% lidocaine.")
+    assert (f.pain_pre, f.pain_post) == (None, None)
+    assert (f.prior_response.relief_percent, f.prior_response.duration_days) == (70, 56)

@@ -196,3 +196,8 @@ FAILED_PHRASINGS = [
 def test_session5_failed_phrasings(extract, text, category):
     f = extract(text + "\nTPI L upper trapezius x2 with 1% lidocaine.")
     assert [(t.category, t.status) for t in f.therapies if t.category == category] == [(category, "failed")]
+
+
+def test_a_therapy_not_restarted_was_tried(extract):
+    f = extract("Did not restart PT (8 visits in May, no lasting improvement).\nTPI L upper trapezius x2 with 1% lidocaine.")
+    assert [(t.category, t.status) for t in f.therapies] == [("physical_therapy", "failed")]

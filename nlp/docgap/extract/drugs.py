@@ -58,6 +58,8 @@ LAB_GLUCOSE = re.compile(r"\b(?:elevated|high|raised|increased|blood|serum|fasti
 PARENTHESIS = re.compile(r"\([^()]*\)")
 
 
+PRODUCT_AFTER = re.compile(r"[ \t]*(?:injection|inj\b|vial|suspension|kit)\b", re.I)
+ORAL_MED = re.compile(r"\b(?:tablets?|tabs?|capsules?|caps|by mouth|dose ?pa(?:c)?k|package directions|p\.?o\.?|orally)\b", re.I)
 RESPONSE_TO = re.compile(r"\b(?:response|responded|relief|benefit)\s+(?:to|from|with|after)\b", re.I)
 MIXTURE_AFTER = re.compile(r"^\s*(?:of\s+)?(?:a|an|the|this)\s+(?:mixture|mix|solution|combination|cocktail)\b", re.I)
 
@@ -87,6 +89,8 @@ def _session_drug(view: NoteView, m: Mention) -> bool:
         if not (s.section == "medications" and INJECTATE_CUE.search(s.text) and DOSE.search(s.text)
                 and not re.search(r"\b(daily|bid|tid|qid|qhs|prn|po|tabs?|tablets?|caps?)\b", s.text, re.I)):
             return False
+    if s.section != "procedure" and ORAL_MED.search(s.text) and not injection_cue(s.text):
+        return False  # a medication list line: "methylPREDNISolone (MEDROL DOSEPAK) 4 MG tablet  Follow package directions."
     if s.section == "procedure" or injection_cue(s.text) or INJECTATE_CUE.search(s.text):
         return True
     return bool(DOSE.search(s.text)) and s.section in (None, "physical_exam", "assessment", "indication", "plan")
@@ -105,6 +109,8 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
         s = ms[0].sent
         for d in DOSE.finditer(s.text):
             ds, de = s.start + d.start(), s.start + d.end()
+            if PRODUCT_AFTER.match(s.text, d.end()) and DOSE.search(s.text, d.end() + 1):
+                continue  # "ONABOTULINUMTOXINA 100 UNIT INJECTION -- 100 units": the product's strength, then the dose
             if MIXTURE_AFTER.match(s.text[d.end():d.end() + 30]):
                 continue  # "1 mL of a mixture of 4 mL 1% lidocaine and 20 mg triamcinolone": the mixture's volume
             before_drugs = [o for o in ms if o.end <= ds]
@@ -115,6 +121,8 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
                     or mixture_total) and (d.group("unit") or "").lower() in VOLUME_UNITS:
                 continue  # "8 mL bupivacaine + 1 mL dexamethasone = 9 mL": the mixture, not one drug
             best, best_dist = None, 10 ** 9
+            one_drug = len({o.value for o in ms}) == 1
+            stated_total = one_drug and _stated_total(view, d, s.start)
             for m in ms:
                 if de <= m.start:
                     between = view.text[de:m.start]
@@ -124,8 +132,8 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
                 else:
                     between = view.text[m.end:ds]
                     dist = len(between) + 5
-                    if re.search(r"[;]|\band\b", between):
-                        dist += 60
+                    if re.search(r"[;]|\band\b", between) and not (one_drug and stated_total):
+                        dist += 60  # (but "Botox 100-unit vial ...; total 100 units injected" is Botox's total)
                 if any(o is not m and (min(de, m.start) <= o.start < max(ds, m.end)) for o in ms):
                     dist += 200
                 if dist < best_dist:
@@ -265,6 +273,8 @@ def _stated_total(view: NoteView, d: re.Match, base: int) -> bool:
             r"^\s*(?:of\s+)?[\w-]+\s+(?:total|in total)\b", view.text[base + d.end():base + d.end() + 30], re.I):
         return True  # "30 mg total", "(20 mg triamcinolone total"
     before = view.text[base:base + d.start()]
+    if re.search(r"\b(?:dose|amount) (?:given|administered)?\s*:\s*$|\bdose\s*:\s*$", before, re.I):
+        return True  # a medication-administration line: "... 40 mg/mL injection 40 mg   Dose: 40 mg   Route: IM"
     if re.match(r"\s*totals?\b[^:\n]{0,30}:", before, re.I):
         return True  # "Totals: ...", "Total 4 points: triamcinolone 40 mg, lidocaine 2 mL"
     opened = before.rfind("(")

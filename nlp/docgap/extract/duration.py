@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from ..facts import Evidence
-from .note import NUM, NoteView, folded, has_any, to_number
+from .note import NUM, NoteView, carried_forward_blocks, folded, has_any, to_number
 
 UNIT_DAYS = {"d": 1, "day": 1, "w": 7, "wk": 7, "week": 7, "fortnight": 14, "m": 30, "mo": 30, "mon": 30, "month": 30,
              "y": 365, "yr": 365, "year": 365}
@@ -255,31 +255,15 @@ def _since_days(m: re.Match, dos: str | None) -> int | None:
     return d if d >= 0 else None
 
 
-# "Interval history (carried forward from last visit):" - text copied from an earlier note; its
-# "about 5 months" was true then, so a duration stated today wins over it
-CARRIED_HEADER = re.compile(r"(?im)^(?=[^\n]{0,100}$)[^\n]{0,60}\b(?:carried forward|copied forward|carry[- ]forward|copied from|"
-                            r"from (?:the )?(?:last|previous|prior) (?:visit|note|encounter))\b[^\n]*(?<![.!?])$")  # a heading line
-PARAGRAPH_END = re.compile(r"\n[ \t]*\n")
-
-
 APPROXIMATE = re.compile(r"\W*(?:for\s+)?(?:(?:the\s+)?(?:past|last)\s+)?(?:well\s+)?(?:over|more than|greater than|at least|about|approx\w*\.?|"
                          r"roughly|around|nearly|almost|close to|~|>)\s", re.I)
 DATED = re.compile(r"\W*(?:since|started|start|began|begun|onset|dat(?:es|ed|ing))\b", re.I)
 
 
+# a paragraph copied from an earlier note: its "about 5 months" was true then, so a duration stated
+# today wins over it (note.carried_forward_blocks)
 def _carried_forward(view: NoteView, pos: int) -> bool:
-    return any(a <= pos < b for a, b in view.memo(_carried_forward, lambda: _carried_blocks(view.text)))
-
-
-def _carried_blocks(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each paragraph that a carried-forward header opens."""
-    if "forward" not in text and "copied" not in text and "last" not in text and "previous" not in text and "prior" not in text:
-        return []
-    blocks = []
-    for h in CARRIED_HEADER.finditer(text):
-        end = PARAGRAPH_END.search(text, h.end())
-        blocks.append((h.start(), end.start() if end else len(text)))
-    return blocks
+    return any(a <= pos < b for a, b in view.memo(_carried_forward, lambda: carried_forward_blocks(view.text)))
 
 
 def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:

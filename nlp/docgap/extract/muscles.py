@@ -753,7 +753,8 @@ def extract_injection_count(view: NoteView, muscles: list[Muscle], groups: list[
         if not _may_count(s.text):
             continue
         closing = PAREN_TOTAL.search(s.text) if "(" in s.text else None
-        if closing and not any(0 <= s.start + closing.start() - mu.end <= 3 for mu in view.of("MUSCLE", "MUSCLE_GROUP")):
+        if closing and (len(view.in_sentence(s, "MUSCLE", "MUSCLE_GROUP")) >= 2 or " each" in s.text) \
+                and not any(0 <= s.start + closing.start() - mu.end <= 3 for mu in view.of("MUSCLE", "MUSCLE_GROUP")):
             n = to_number(closing.group(1))
             if n and 0 < n < 40 and float(n).is_integer():
                 return int(n)  # "1 mL into the brachioradialis point and 1 mL into each of the two extensor points (3 injections)"

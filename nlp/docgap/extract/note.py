@@ -183,6 +183,10 @@ def view_of(doc: Doc, date_of_service: str | None = None, text: str | None = Non
                 if category == "HYPOTHETICAL" and re.search(r"\bin\s+$", text[max(0, doc[ms].idx - 4):doc[ms].idx]) \
                         and doc[ms].lower_ == "order":
                     continue  # "points in order: first ..." is a sequence, not an order for a test
+                if category == "NEGATED_EXISTENCE" and any(
+                        o is not m and o.category != category and o.modifier_span[0] <= ms and me <= o.modifier_span[1]
+                        and o.modifier_span != m.modifier_span for o in modifiers):
+                    continue  # the "not" of "did not restart PT" (TRIED): a longer cue holds it
                 if category == "NEGATED_EXISTENCE":
                     after = doc[me - 1].idx + len(doc[me - 1])
                     if PROCEDURAL_NEGATION.match(text[after:after + 25]) \
@@ -203,7 +207,38 @@ def view_of(doc: Doc, date_of_service: str | None = None, text: str | None = Non
                                 text[start_char:end_char], start_char, end_char, sent, mods, mod_texts))
     mentions.sort(key=lambda m: m.start)
     _unchecked_boxes(text, mentions)
+    _copied_forward(text, mentions)
     return NoteView(text, sents, mentions, date_of_service)
+
+
+# "Interval history (carried forward from last visit):", "***Copied from Procedure Note 01/08/2025***": a
+# heading line that says the text below was copied from an earlier note
+CARRIED_HEADER = re.compile(r"(?im)^(?=[^\n]{0,120}$)[^\n]{0,60}\b(?:carried forward|copied forward|carry[- ]forward|copied from|"
+                            r"copy[- ]forward|from (?:the )?(?:last|previous|prior) (?:visit|note|encounter))\b[^\n]*(?<![.!?])$")
+CARRIED_END = re.compile(r"(?im)^[^\n]{0,10}\bend (?:of )?(?:the )?cop(?:ied|y)\b[^\n]*$|\n[ \t]*\n")
+SESSION_LABELS = ("TPI", "DRY_NEEDLING", "MUSCLE", "MUSCLE_GROUP", "DRUG", "IMAGING")
+
+
+def carried_forward_blocks(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each block of text copied from an earlier note: from its heading to an "end of copied
+    text" line or the next blank line."""
+    low = text.lower()
+    if "forward" not in low and "copied" not in low and "last" not in low and "previous" not in low and "prior" not in low:
+        return []
+    blocks = []
+    for h in CARRIED_HEADER.finditer(text):
+        end = CARRIED_END.search(text, h.end())
+        blocks.append((h.start(), end.start() if end else len(text)))
+    return blocks
+
+
+def _copied_forward(text: str, mentions: list[Mention]) -> None:
+    """A procedure, its sites and drugs inside copied text happened at that earlier visit."""
+    blocks = carried_forward_blocks(text)
+    for m in mentions:
+        if m.label in SESSION_LABELS and any(a <= m.start < b for a, b in blocks):
+            m.modifiers.add("HISTORICAL")
+            m.modifier_texts.append("copied forward")
 
 
 CHECKBOX = re.compile(r"\[\s*([xX✓✔*]?)\s*\]|☐|☑|☒")

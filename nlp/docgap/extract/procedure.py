@@ -394,7 +394,7 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
     called_off = [m for m in all_tpi if not_done_cue(m.sent.text) and not done_strong(m.sent.text)
                   and not EARLIER_DEFERRAL.search(m.sent.text)]
     called_off += [s for s in view.sentences if _no_procedure(s.text)]
-    if called_off and not any(done_strong(m.sent.text) for m in all_tpi):
+    if called_off and not any(done_strong(m.sent.text) for m in all_tpi if not m.has("HISTORICAL")):
         # "scheduled today for TPI L QL" ... "TPI DEFERRED today given INR 3.6"
         needled = [m for m in dn if m.section == "procedure" or today_done(m.sent.text) or done_strong(m.sent.text)]
         if needled:  # "TPI deferred" ... "Procedure: dry needling, L infraspinatus": the needling was done

@@ -12,6 +12,8 @@ SCORE = r"(\d{1,2})(?:\s*/\s*10|\s*out of\s*10)?(?!\s*/\s*\d)(?!\d|\.\d)"  # not
 PRE = re.compile(rf"\b(?:pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|before(?: the)?(?: procedure| injections?| TPIs?)?|baseline|prior to (?:the )?(?:procedure|injections?))"
                  rf"\s*(?:pain)?\s*(?:score|level|rating|intensity|VAS|NRS)?\s*(?:was|is|of|=|:|-)?\s*{SCORE}", re.I)
 POST = re.compile(rf"\b(?:post[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)?|after(?:wards?)?(?: the)?(?: procedure| injections?| TPIs?)?|following(?: the)?(?: procedure| injections?)?|immediately after)"
+                  # "Post-procedure (10 min) 3/10": a time in parentheses before the score
+                  rf"\s*(?:\((?:at\s+)?\d{{1,3}}\s*(?:min(?:utes?)?|m)\)\s*)?"
                   rf"\s*(?:pain)?\s*(?:score|level|rating|intensity|VAS|NRS)?\s*(?:was|is|of|=|:|-|decreased to|improved to|down to)?\s*{SCORE}", re.I)
 # "7/10 pre -> 3/10 post": the score written before its label (only with "/10", to stay unambiguous)
 PRE_AFTER = re.compile(r"\b(\d{1,2})\s*/\s*10\s*\(?\s*(?:pre\b|pre[- ]?(?:procedure|procedural|injection|TPI|treatment|needling)\b|before(?:hand)?\b|prior\b|at baseline\b)", re.I)
@@ -65,7 +67,7 @@ def response_context(t: str) -> bool:
 
 # the session's own result ("post-procedure 80% relief") is not the response to the prior injection
 THIS_SESSION = re.compile(r"\b(post[- ]?(procedure|injection|TPI)|immediately|after the procedure|at \d+ min|minutes? after|today)\b", re.I)
-RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately|roughly|around|held up for|a good)\s*(?:about\s+|approximately\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+|a full\s+|a good\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
+RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately|roughly|around|held up for|a good)\s*(?:about\s+|approximately\s+|approx\.?\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+|a full\s+|a good\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
 QUALITATIVE = re.compile(r"\b(bought (?:her|him|them|me)|each lasting|lasting about|eased|good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
 qualitative = cue(QUALITATIVE)
 
@@ -86,7 +88,14 @@ def _as_digits(t: str) -> str:
         t = SPELLED_SCORE.sub(lambda m: f"{SPELLED.get(m.group(1).lower(), m.group(1))}/10", t)
     if "nrs" in low or "nprs" in low or "vas" in low:
         t = SCALE_SCORE.sub(lambda m: f"{m.group(1)} {m.group(2)}/10", t)
+    if ("0-10" in low or "0 to 10" in low) and ("pre" in low or "post" in low):
+        # "Flowsheet - Procedural Pain (NRS 0-10): Pre-procedure 8 | Post-procedure (10 min) 3"
+        t = FLOWSHEET_SCORE.sub(lambda m: f"{m.group(1)}{m.group(2)}/10", t)
     return t
+
+
+EARLIER_SESSION = re.compile(r"\b(?:prior|previous|last|earlier|s/p)\b", re.I)
+FLOWSHEET_SCORE = re.compile(r"\b((?:pre|post)[\w-]*(?:\s*\([^()]{0,20}\))?\s*:?\s*)(\d{1,2})\b(?!\s*(?:/|%|mm|min|mg|ml|cc|sec))", re.I)
 
 
 # every match of PRE or PRE_AFTER holds one of these words, of POST or POST_AFTER one of those, of ARROW one of the last
@@ -111,7 +120,8 @@ def extract_pain_scores(view: NoteView, anchor: int | None = None) -> tuple[int 
             m = POST.search(t) or POST_AFTER.search(t)
             if m and int(m.group(1)) <= 10:
                 post = int(m.group(1))
-        if (pre is None or post is None) and has_arrow_word(low):
+        if (pre is None or post is None) and has_arrow_word(low) and not (response_context(s.text) and EARLIER_SESSION.search(s.text)):
+            # (not "Response to prior TPI (01/08/2025): pain 8/10 -> 3/10": that session's scores)
             a = ARROW.search(t)
             line = view.text[view.text.rfind("\n", 0, s.start) + 1:s.end]  # "Post-procedure: ... Pain 7/10 -> 2/10."
             if a and int(a.group(1)) <= 10 and int(a.group(2)) <= 10 and (re.search(
