@@ -160,3 +160,16 @@ def test_rules_and_explain_commands():
     e = run("explain", "palpation-missing")
     assert "Why payers deny" in e.stdout and "medicare" in e.stdout
     assert run("explain", "no-such-rule").returncode == 2
+
+
+def test_claim_lines_from_pandas_with_several_modifiers():
+    # Spark's mapInPandas hands list columns over as numpy arrays; two modifiers once made the row an error
+    import numpy
+
+    from docgap.engine import make_record
+
+    billed = numpy.array([{"code": "20553", "units": 1, "modifiers": numpy.array(["RT"], dtype=object)},
+                          {"code": "20552", "units": 1, "modifiers": numpy.array(["59", "RT"], dtype=object)}], dtype=object)
+    rec = make_record({"note_id": "m1", "text": NOTE, "billed": billed}, 1)
+    assert rec.error is None
+    assert [(b.code, b.modifiers) for b in rec.billed] == [("20553", ("RT",)), ("20552", ("59", "RT"))]

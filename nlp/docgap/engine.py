@@ -82,9 +82,13 @@ def _parse_billed(value: Any) -> list[ClaimLine] | None:
             units = int(units if units is not None else 1)
         except (TypeError, ValueError):
             raise RecordError(f"billed units for {b.get('code')} must be an integer") from None
-        mods = b.get("modifiers") or []
+        mods = b.get("modifiers")
         if hasattr(mods, "tolist"):
-            mods = mods.tolist()
+            mods = mods.tolist()  # a Parquet list column arrives as a numpy array ("array or []" would raise)
+        if mods is None or (isinstance(mods, float) and mods != mods):
+            mods = []
+        elif isinstance(mods, str):
+            mods = [m for m in re.split(r"[\s,;-]+", mods) if m]
         lines.append(ClaimLine(str(b["code"]).upper().strip(), units, tuple(str(m) for m in mods)))
     return lines
 
