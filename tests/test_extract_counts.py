@@ -281,3 +281,28 @@ def test_a_count_after_a_group_term_is_that_groups_not_the_total(extract):
     f = extract("Procedure: trigger point injections. Bilateral thoracic paraspinals 4 injections (2 each side) and left "
                 "rhomboid major 1 injection, 5 injections total, 1% lidocaine.")
     assert f.injection_count == 5
+
+
+# Batches HH and II (each failed before its fix).
+SIDES_AND_NAMES = [
+    pytest.param("Procedure: TPIs R GMed x2, R GMin x1, R piri x1, 1% lidocaine.",
+                 [("gluteus_medius", "right"), ("gluteus_minimus", "right"), ("piriformis", "right")], 4, id="gluteal-abbreviations"),
+    pytest.param("TPI, 1% lidocaine 1 mL per site:\n  Middle trapezius: 2R/1L\n  Rhomboid minor: 1R\n",
+                 [("rhomboid_minor", "right"), ("trapezius", "left"), ("trapezius", "right")], 4, id="2R-1L"),
+    pytest.param("TPI: infraspinatus and teres major, 1 each R/L = 4 injections, 0.5% bupivacaine.",
+                 [("infraspinatus", "left"), ("infraspinatus", "right"), ("teres_major", "left"), ("teres_major", "right")], 4,
+                 id="one-each-R-L-closing-a-list"),
+    pytest.param("Procedure: TPI.\n  Splenius capitis and levator scapulae, 1 ea side -> 4 sites.\n1% lidocaine.",
+                 [("levator_scapulae", "left"), ("levator_scapulae", "right"), ("splenius_capitis", "left"),
+                  ("splenius_capitis", "right")], 4, id="ea-side"),
+    pytest.param("Procedure (1% lidocaine 1 mL per point):\nRIGHT SIDE:\n  upper trapezius x2\n  rhomboid major x1\n"
+                 "LEFT SIDE:\n  upper trapezius x1\n",
+                 [("rhomboid_major", "right"), ("trapezius", "left"), ("trapezius", "right")], 4, id="side-heading-lines"),
+]
+
+
+@pytest.mark.parametrize("text, muscles, count", SIDES_AND_NAMES)
+def test_session5_sides_and_names(extract, text, muscles, count):
+    f = extract(text)
+    assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
+    assert f.injection_count == count

@@ -210,3 +210,8 @@ SESSION5_LATE = [
 @pytest.mark.parametrize("text, dos, expected", SESSION5_LATE)
 def test_session5_late_duration_phrasings(extract, text, dos, expected):
     assert extract(text + TPI_SENTENCE, date_of_service=dos).symptom_duration_days == expected
+
+
+def test_a_therapy_course_for_a_month_is_not_the_pains_duration(extract):
+    text = "Long-standing neck pain. Went to PT (twice weekly for a month), no help." + TPI_SENTENCE
+    assert extract(text).symptom_duration_days is None

@@ -413,3 +413,15 @@ def test_scores_on_a_flowsheet_line_and_not_from_the_last_session(extract):
                 "Procedure: repeat TPI L trapezius x2, 1% lidocaine.")
     assert (f.pain_pre, f.pain_post) == (None, None)
     assert (f.prior_response.relief_percent, f.prior_response.duration_days) == (70, 56)
+
+
+def test_injections_another_clinician_performed_at_that_visit_are_not_todays(extract):
+    f = extract("Interval: seen 2/3 by Dr. Ames (PM&R). Dr. Ames performed trigger point injections to the R levator scapulae "
+                "at that visit; about 50% better since.\nToday: chiropractic adjustment C5-6, soft tissue work.")
+    assert f.procedure is None
+
+
+def test_manual_trigger_point_therapy_is_no_injection(extract):
+    f = extract("Trigger point therapy (ischemic compression) to R QL and R glute med, 60 s per point x 3 points; manual only, "
+                "no needles.")
+    assert f.procedure is None

@@ -63,7 +63,8 @@ EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to(?=
                      r"weeks? of (?:PT|physical therapy|therapy)|sessions|visits|"
                      r"(?:PT|therapy|physical therapy|chiropractic|medication|NSAIDs?|program)\s+(?:for|x)\s*\d|"
                      # "aquatic physical therapy twice weekly for the last 2 months": the therapy's duration
-                     r"(?:(?-i:PT|HEP)|therapy|chiropractic|program|exercises?|massage|acupuncture|yoga|splint|brace)\b[^.;,]{0,30}\b(?:for|x)\s+(?:the\s+)?(?:last\s+|past\s+)?~?\s*\d|"
+                     r"(?:(?-i:PT|HEP)|therapy|chiropractic|program|exercises?|massage|acupuncture|yoga|splint|brace)\b[^.;,]{0,30}\b(?:for|x)\s+(?:the\s+)?(?:last\s+|past\s+)?~?\s*"
+                     r"(?:\d|(?:a|an|one|two|three|four|five|six|several)\s+(?:days?|weeks?|months?))|"
                      # "good reduction of head turning for ~10 weeks", "~50% less jaw pain so far (4 weeks)"
                      r"reduc\w+|less (?:\w+ )?pain|\d+\s*%\s*(?:less|better|relief|improve\w*|reduc\w*|for|x|lasting)\b|so far|wanes|wore off|"
                      r"sore(?:ness)?\s+for|bought\s+(?:her|him|them|me|us)\b|"

@@ -111,6 +111,35 @@ def _ticked_sides(view: NoteView, m: Mention) -> list[str | None] | None:
 OWN_POINTS = re.compile(r"[ \t]+(?:trigger[ \t]+)?(?:points?|sites?|TrPs?|TPs?|bands?|injections?|nodules?)\b", re.I)
 
 
+BOTH_LATER = re.compile(r"\b\d+\s*[RL]\s*/\s*\d+\s*[LR]\b|\beach\s+(?:R|L|right|left)\s*(?:/|and|&)\s*(?:R|L|right|left)\b|"
+                        r"\b(?:ea|each|per)\.?\s+side\b|(?:\bx|×)\s*\d+\s+(?:bilat\w*|b/l)\b|"
+                        r"\bon the (?:right|left)\b[^.;]{0,25}\bon the (?:right|left)\b", re.I)
+ONE_SIDE_AFTER = re.compile(r"[ \t]*[:=-]?[ \t]*\d+\s*(R|L)\b(?![ \t]*/)")
+SIDE_HEADING = re.compile(r"[ \t]*(RIGHT|LEFT|Right|Left)(?:[ \t]+(?:SIDE|side|Side))?[ \t]*:?[ \t]*$")
+
+
+def _side_heading(view: NoteView, m: Mention) -> str | None:
+    """'RIGHT SIDE:' alone on a line: the lines under it (up to a blank line or the next heading) are that side."""
+    text = view.text
+    if "IGHT" not in text and "EFT" not in text and "ight" not in text and "eft" not in text:
+        return None
+    start = text.rfind("\n", 0, m.start) + 1
+    for _ in range(12):
+        if start == 0:
+            return None
+        prev = text.rfind("\n", 0, start - 1) + 1
+        line = text[prev:start - 1]
+        if not line.strip():
+            return None
+        h = SIDE_HEADING.match(line)
+        if h:
+            return h.group(1).lower()
+        if line.rstrip().endswith(":") and not line.startswith((" ", "\t", "-")):
+            return None  # another heading
+        start = prev
+    return None
+
+
 def _column_side(view: NoteView, m: Mention) -> str | None:
     """The side of the RIGHT / LEFT column the mention stands in (side_columns.py)."""
     for block in view.memo(_column_side, lambda: column_blocks(view.text)):
@@ -146,11 +175,24 @@ def _side(view: NoteView, m: Mention) -> list[str | None]:
         return _expand(sides[-1].group(0))
     # "The trapezius was injected on both sides": a side later in the muscle's own clause
     rest = _after_window(view, m)
+    one_after = ONE_SIDE_AFTER.match(view.text, m.end)
+    if one_after:  # "Rhomboid minor: 1R"
+        return _expand(one_after.group(1))
+    both_later = BOTH_LATER.search(rest)
+    if not both_later:
+        # "Levator scapulae and rhomboids, 2 ea side": the side phrase closing a list of muscles covers them all
+        clause = re.split(r"[;\n]|\.\s", view.text[m.end:m.sent.end], maxsplit=1)[0]
+        later_all = BOTH_LATER.search(clause)
+        if later_all and not SIDE_WORD.search(clause[:later_all.start()]) and re.fullmatch(
+                r"[\w\s,&()'.-]*", clause[:later_all.start()]):  # one character class: no backtracking
+            both_later = later_all
+    if both_later:  # "Upper trapezius: 2R/1L", "1 each R/L", "2 ea side", "x2 bilat", "three on the right and one on the left"
+        return ["left", "right"]
     later = re.search(r"\b(?:on both sides|bilaterally|(?:each|per|both) sides?|on the (left|right)(?: side)?)\b"
                       r"|\(\s*(?:R|L|right|left)\s*(?:and|&|\+|,)\s*(?:R|L|right|left)\s*\)", rest, re.I)
     if later:  # "splenius capitis: 2 in each (R and L)"
         return [later.group(1).lower()] if later.group(1) else ["left", "right"]
-    column = _column_side(view, m)
+    column = _column_side(view, m) or _side_heading(view, m)
     if column:
         return [column]
     heading = lead_in(view, m.sent)
@@ -388,10 +430,19 @@ COUNT_BEFORE = re.compile(rf"\b({NUM})\s+(?:trigger points?\s+|TPs?\s+|TrPs?\s+|
 SIDE_COUNT = re.compile(rf"\b({NUM})\s+(?:(?:injections?|points?|sites?|TPs?|TrPs?|trigger points?)\s+)?(?:on the |in the |)(right|left|R|L)\b", re.I)
 
 
+TIGHT_SIDE_COUNTS = re.compile(r"[ \t]*[:=-]?[ \t]*(\d+)\s*(R|L)\s*/\s*(\d+)\s*(R|L)\b", re.I)
+
+
 def _side_counts(view: NoteView, m: Mention) -> dict[str, int]:
     """'bilat UT (3 on the right, 2 on the left)'"""
     out = {}
-    for c in SIDE_COUNT.finditer(_after_window(view, m)):
+    after = _after_window(view, m)
+    tight = TIGHT_SIDE_COUNTS.match(after)
+    if tight:  # "Middle trapezius: 2R/1L"
+        a, b = (int(tight.group(1)), tight.group(2).upper()), (int(tight.group(3)), tight.group(4).upper())
+        if a[1] != b[1]:
+            return {("right" if s == "R" else "left"): n for n, s in (a, b)}
+    for c in SIDE_COUNT.finditer(after):
         n = to_number(c.group(1))
         side = "left" if c.group(2).lower() in ("left", "l") else "right"
         if n and float(n).is_integer():
@@ -487,6 +538,9 @@ def _per_muscle_count(view: NoteView, m: Mention) -> int | None:
     tc = _table_count(view, m)
     if tc is not None:
         return tc
+    one = ONE_SIDE_AFTER.match(view.text, m.end)
+    if one:  # "Rhomboid minor: 1R"
+        return int(re.search(r"\d+", one.group(0)).group(0))
     after = view.text[m.end:m.end + 60]
     pm = PER_MUSCLE.match(after)
     if pm and pm.group(1):  # "R masseter - 20 U divided over 3 trigger points"

@@ -176,6 +176,7 @@ RESPONSE_OPENER = re.compile(r"\W*(?:response|relief|results?|outcome|benefit)\s
 
 HISTORY_SECTIONS = ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems")
 PAST_CUE = re.compile(r"\b(underwent|had|has had|have had|received|s/p|status post|by dr|outside|another|previous(?:ly)?|prior|"
+                      r"at (?:that|the last|the previous|the prior|the earlier) (?:visit|appointment|session)|"
                       r"last|ago|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*|\d{1,2}/\d{1,2}|(?:19|20)\d\d)\b", re.I)
 past_cue = cue(PAST_CUE)
 TODAY_DONE = re.compile(r"\b(today|this visit|this session|were performed|was performed|were injected|was injected|"
@@ -312,7 +313,11 @@ def procedure_end(view: NoteView) -> int | None:
 
 
 # "She had trigger point injections in 2023 with good relief." (a date alone is not enough: titles carry dates)
-TPI_PAST = re.compile(r"\b(had|has had|underwent|received|s/p|status post|previous(?:ly)?|prior|last|ago|in (?:19|20)\d\d|"
+# "Dr. Ng performed trigger point injections to the L upper trapezius at that visit": performed then, not today
+THAT_VISIT = re.compile(r"\bat (?:that|the last|the previous|the prior|her last|his last|their last|the earlier) "
+                        r"(?:visit|appointment|session|encounter)\b", re.I)
+MANUAL_ONLY = re.compile(r"\b(?:manual(?:ly)? only|no needles?|without (?:a )?needles?|needle[- ]free|ischemic compression)\b", re.I)
+TPI_PAST = re.compile(r"\b(had|has had|underwent|received|s/p|status post|previous(?:ly)?|prior|last|ago|in (?:19|20)\d\d|at that visit|"
                       r"seen (?:in (?:the )?(?:office|clinic) )?(?:in|on) \w+ for|in (?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w* for|"
                       # "f/u after L trap TPIs on 8/26"
                       r"after\s+(?:the\s+|her\s+|his\s+)?(?:[\w/]+\s+){0,3}(?:TPIs?|trigger point injections?|injections)(?=\s+(?:on|dated|in)\s+\w)|"
@@ -382,7 +387,7 @@ OTHER_DONE = re.compile(r"inject|block|aspirat|performed|done|given|infiltrat|st
 
 def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, Evidence | None]:
     tpi = [m for m in view.of("TPI") if performed(m, view) and not not_done(m)
-           and not (tpi_past(m.sent.text) and not today_done(m.sent.text))]
+           and not (tpi_past(m.sent.text) and (not today_done(m.sent.text) or THAT_VISIT.search(m.sent.text)))]
     dn = [m for m in view.of("DRY_NEEDLING") if performed(m, view) and not not_done(m)]
     other = [m for m in view.of("OTHER_PROCEDURE") if performed(m, view) and not INTO_TRIGGER_POINTS.match(view.text[m.end:m.end + 40])
              and not (FINDING_WORDS.search(m.sent.text) and not OTHER_DONE.search(m.sent.text))  # "imaging showed subacromial impingement"
@@ -402,8 +407,11 @@ def detect_procedure(view: NoteView, has_injectate: bool) -> tuple[str | None, E
         return None, None
     if not tpi:
         for m in view.of("MUSCLE", "MUSCLE_GROUP"):
-            if sentence_not_done(m.sent.text) or (tpi_past(m.sent.text) and not today_done(m.sent.text)):
+            if sentence_not_done(m.sent.text) or (tpi_past(m.sent.text) and (not today_done(m.sent.text)
+                                                                              or THAT_VISIT.search(m.sent.text))):
                 continue  # "offered TPI R levator -- pt declined today", "seen in July for TPIs to the R trapezius"
+            if MANUAL_ONLY.search(m.sent.text):
+                continue  # "trigger point therapy (ischemic compression) to R QL x 3 points; manual only, no needles"
             if performed(m, view) and (injection_cue(m.sent.text) or dosed(m.sent.text) or (
                     m.section == "procedure" and re.search(r"\b(?:divided|distributed|split|spread)\b", m.sent.text, re.I)) or (
                     m.section == "procedure" and COUNTED.search(m.sent.text))) \
