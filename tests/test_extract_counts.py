@@ -169,13 +169,6 @@ PHRASINGS = [
 ]
 
 
-@pytest.mark.parametrize("text, muscles, count", PHRASINGS)
-def test_muscle_and_count_phrasings(extract, text, muscles, count):
-    f = extract(text)
-    assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
-    assert f.injection_count == count
-
-
 # Session 5 list phrasings (each failed before its fix).
 LISTS = [
     pytest.param("Injections: 1 trigger point each in the R rhomboid major, L rhomboid major and R levator scapulae, 1 mL 1% "
@@ -196,13 +189,6 @@ LISTS = [
     pytest.param("TPI performed to the R infraspinatus, 2 points; twitch responses at both infraspinatus points. Lidocaine 1%.",
                  [("infraspinatus", "right")], 2, id="both-points-is-not-both-sides"),
 ]
-
-
-@pytest.mark.parametrize("text, muscles, count", LISTS)
-def test_session5_list_phrasings(extract, text, muscles, count):
-    f = extract(text)
-    assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
-    assert f.injection_count == count
 
 
 def test_a_word_hyphenated_across_a_line_is_still_the_muscle(extract):
@@ -250,13 +236,6 @@ LATE = [
 ]
 
 
-@pytest.mark.parametrize("text, muscles, count", LATE)
-def test_session5_late_list_phrasings(extract, text, muscles, count):
-    f = extract(text)
-    assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
-    assert f.injection_count == count
-
-
 MORE_LATE = [
     pytest.param("Procedure: TPI.\n  Right side: gluteus medius, piriformis\n  Left side: gluteus medius\n"
                  "Solution: Depo-Medrol 40 mg + 1% lidocaine 4 mL = 5 mL. Injected 1 mL at each trigger point until the full "
@@ -268,13 +247,6 @@ MORE_LATE = [
     pytest.param("Procedure: TPI, bilateral masseter, 2 in each masseter (superficial belly). 0.5 mL 0.5% bupivacaine per point.",
                  [("masseter", "left"), ("masseter", "right")], 4, id="n-in-each-read-from-two-mentions"),
 ]
-
-
-@pytest.mark.parametrize("text, muscles, count", MORE_LATE)
-def test_session5_more_late_phrasings(extract, text, muscles, count):
-    f = extract(text)
-    assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
-    assert f.injection_count == count
 
 
 def test_a_count_after_a_group_term_is_that_groups_not_the_total(extract):
@@ -301,8 +273,8 @@ SIDES_AND_NAMES = [
 ]
 
 
-@pytest.mark.parametrize("text, muscles, count", SIDES_AND_NAMES)
-def test_session5_sides_and_names(extract, text, muscles, count):
+@pytest.mark.parametrize("text, muscles, count", PHRASINGS + LISTS + LATE + MORE_LATE + SIDES_AND_NAMES)
+def test_muscle_and_count_phrasings(extract, text, muscles, count):
     f = extract(text)
     assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
     assert f.injection_count == count

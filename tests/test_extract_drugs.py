@@ -150,18 +150,6 @@ def test_a_copied_forward_procedure_from_an_earlier_date_gives_no_drugs_for_toda
     assert sorted(d.name for d in f.drugs) == ["lidocaine", "methylprednisolone"]
 
 
-def test_a_drug_only_talked_about_is_not_the_injectate(extract):
-    f = extract("Procedure: TPI R upper trapezius x2. We talked about adding Depo-Medrol but decided against a steroid "
-                "with her diabetes. 1% lidocaine 1 mL per point. Tolerated.")
-    assert [d.name for d in f.drugs] == ["lidocaine"]
-
-
-def test_a_steroid_in_a_bare_hpi_section_is_history(extract):
-    f = extract("HPI\nNeck pain for 6 months. Got a Kenalog 40 mg shot in the hip from ortho in June.\n\n"
-                "Procedure: TPI L levator scapulae x2, 0.5% bupivacaine 1 mL each. Tolerated.")
-    assert [d.name for d in f.drugs] == ["bupivacaine"]
-
-
 def test_the_volume_of_the_whole_mixture_written_in_all_is_no_drug_dose(extract):
     f = extract(FOUR_POINTS + "Injectate: 3 mL of 1% lidocaine with 10 mg dexamethasone (1 mL of Decadron 10 mg/mL added, "
                 "4 mL in all).")
@@ -172,12 +160,6 @@ def test_half_a_cc_of_the_second_drug_at_each_point(extract):
     f = extract("I injected four trigger points in the right upper trapezius. At each point I used one cc of 1% Xylocaine "
                 "mixed with half a cc of Kenalog-10.")
     assert sorted((d.name, d.total_dose, d.dose_unit) for d in f.drugs) == [("lidocaine", 4, "mL"), ("triamcinolone", 20, "mg")]
-
-
-def test_the_drug_of_an_earlier_response_is_not_todays(extract):
-    f = extract("Discussion: given the short response to bupivacaine TPIs, we agreed on Botox into the trigger points. Procedure: Botox "
-                "25 units into each of 2 trigger points in the L masseter.")
-    assert [d.name for d in f.drugs] == ["onabotulinumtoxinA"]
 
 
 def test_a_per_point_dose_inside_a_parenthesis_of_totals_is_per_point(extract):
@@ -201,3 +183,22 @@ def test_a_product_strength_before_the_dose_is_not_a_second_dose(extract):
                 "  R levator scapulae 75 units (2 sites)\n  L levator scapulae 75 units (2 sites)\nTotal: 4 injection sites.")
     assert [(d.name, d.total_dose, d.dose_unit) for d in f.drugs] == [("onabotulinumtoxinA", 150, "units")]
     assert f.injection_count == 4
+
+
+# Drugs named in a note that are not today's injectate (each failed before its fix).
+NOT_TODAYS = [
+    pytest.param("Procedure: TPI R upper trapezius x2. We talked about adding Depo-Medrol but decided against a steroid "
+                 "with her diabetes. 1% lidocaine 1 mL per point. Tolerated.",
+                 ["lidocaine"], id="talked-about-then-decided-against"),
+    pytest.param("HPI\nNeck pain for 6 months. Got a Kenalog 40 mg shot in the hip from ortho in June.\n\n"
+                 "Procedure: TPI L levator scapulae x2, 0.5% bupivacaine 1 mL each. Tolerated.",
+                 ["bupivacaine"], id="a-steroid-under-a-bare-HPI-title"),
+    pytest.param("Discussion: given the short response to bupivacaine TPIs, we agreed on Botox into the trigger points. Procedure: Botox "
+                 "25 units into each of 2 trigger points in the L masseter.",
+                 ["onabotulinumtoxinA"], id="the-drug-of-an-earlier-response"),
+]
+
+
+@pytest.mark.parametrize("text, expected", NOT_TODAYS)
+def test_drugs_that_are_not_todays(extract, text, expected):
+    assert [d.name for d in extract(text).drugs] == expected
