@@ -360,3 +360,15 @@ def test_right_and_left_columns_give_each_cell_its_side(extract):
     assert sorted((m.name, m.laterality) for m in f.muscles) == [
         ("levator_scapulae", "right"), ("trapezius", "left"), ("trapezius", "right")]
     assert f.injection_count == 4
+
+
+def test_a_count_grid_with_right_and_left_columns(extract):
+    f = extract("Trigger point injections today.\nInjections (1% lidocaine, 1 mL per point, aspiration negative):\n\n"
+                "Muscle               R    L\n"
+                "Infraspinatus        2    1\n"
+                "Teres major          0    1\n"
+                "Rhomboid minor       0    0    (tender only, not injected)\n\n"
+                "Tolerated well.")
+    assert sorted((m.name, m.laterality, m.injections) for m in f.muscles) == [
+        ("infraspinatus", "left", 1), ("infraspinatus", "right", 2), ("teres_major", "left", 1)]
+    assert f.injection_count == 4

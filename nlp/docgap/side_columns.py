@@ -41,6 +41,52 @@ def column_blocks(text: str) -> list[ColumnBlock]:
     return blocks
 
 
+# "Muscle   R   L" over rows of counts: "Upper trapezius   2   2", "Infraspinatus   0   1"
+GRID_HEADER = re.compile(r"(?im)^[ \t]*(?:muscles?|sites?|locations?|trigger points?)[ \t]{2,}(R|L|right|left)[ \t]{2,}(R|L|right|left)[ \t]*$")
+SIDE_NAMES = {"r": "right", "l": "left", "right": "right", "left": "left"}
+
+
+@dataclass(frozen=True)
+class CountGrid:
+    head: int  # where the header line starts
+    start: int
+    end: int
+    columns: tuple[tuple[int, int, str], ...]  # (first column, last column, side) of each side heading
+
+    def heading(self, text: str) -> str:
+        """The last non-blank line above the grid ("Injections (1% lidocaine, 1 mL per point):")."""
+        before = text[:self.head].rstrip()
+        return before[before.rfind("\n") + 1:]
+
+    def counts(self, text: str, pos: int) -> dict[str, int] | None:
+        """{side: count} of the row holding pos, from the numbers under the side headings (None: not a grid row)."""
+        line_start = text.rfind("\n", 0, pos) + 1
+        line_end = text.find("\n", pos)
+        line = text[line_start:len(text) if line_end == -1 else line_end]
+        out = {}
+        for a, b, side in self.columns:
+            for num in re.finditer(r"\d+", line):
+                if num.start() <= b + 2 and num.end() >= a - 2:
+                    out[side] = int(num.group(0))
+                    break
+        return out if len(out) == len(self.columns) else None
+
+
+def count_grids(text: str) -> list[CountGrid]:
+    if "\n" not in text:
+        return []
+    grids = []
+    for h in GRID_HEADER.finditer(text):
+        a, b = SIDE_NAMES[h.group(1).lower()], SIDE_NAMES[h.group(2).lower()]
+        if a == b:
+            continue
+        line_start = h.start()
+        cols = tuple((h.start(i) - line_start, h.end(i) - line_start - 1, s) for i, s in ((1, a), (2, b)))
+        end = BLANK.search(text, h.end())
+        grids.append(CountGrid(h.start(), h.end() + 1, end.start() if end else len(text), cols))
+    return grids
+
+
 def second_cells(text: str, block: ColumnBlock) -> list[int]:
     """Character offsets where a row's second cell starts (text after two or more spaces at or past the split)."""
     out = []

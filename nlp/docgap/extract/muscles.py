@@ -5,7 +5,7 @@ import re
 from functools import lru_cache
 
 from ..facts import Evidence, Muscle
-from ..side_columns import column_blocks
+from ..side_columns import column_blocks, count_grids
 from .note import NUM, Mention, NoteView, cue, folded, has_any, injection_cue, to_number
 from .procedure import above_reference, dosed, earlier_session_sentence, performed, sentence_is_planning
 from .scores import qualitative, response_context
@@ -137,6 +137,13 @@ def _side_heading(view: NoteView, m: Mention) -> str | None:
         if line.rstrip().endswith(":") and not line.startswith((" ", "\t", "-")):
             return None  # another heading
         start = prev
+    return None
+
+
+def _grid_counts(view: NoteView, m: Mention) -> dict[str, int] | None:
+    for grid in view.memo(_grid_counts, lambda: count_grids(view.text)):
+        if grid.start <= m.start < grid.end:
+            return grid.counts(view.text, m.start)
     return None
 
 
@@ -309,6 +316,9 @@ def _injected(view: NoteView, m: Mention) -> bool:
     s = m.sent
     if s.section in ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems"):
         return False
+    grid = next((g for g in view.memo(_grid_counts, lambda: count_grids(view.text)) if g.start <= m.start < g.end), None)
+    if grid is not None and (LEAD_IN_WORDS.search(grid.heading(view.text)) or dosed(grid.heading(view.text))):
+        return True  # a row of a count grid under "Injections (1% lidocaine, 1 mL per point):"
     if response_context(s.text) and not PERFORMED_TODAY.search(s.text) and (
             qualitative(s.text) or EARLIER.search(s.text)):
         # "TrPI 5/6 (R masseter x2, R temporalis x1): reports ~50% less jaw pain for 3 wks",
@@ -626,6 +636,12 @@ def extract_muscles(view: NoteView) -> tuple[list[Muscle], list[Evidence]]:
             continue
         if LANDMARK_BEFORE.search(view.text[max(m.sent.start, m.start - 30):m.start]):
             continue  # "piriformis identified deep to gluteus maximus": an anatomical landmark
+        grid = _grid_counts(view, m)
+        if grid is not None:  # a row of a "Muscle  R  L" count grid: its numbers are the sides and the counts
+            for side, c in sorted(grid.items()):
+                if c > 0:
+                    muscles.append(Muscle(m.value, side, c, m.text, m.start, m.end))
+            continue
         resp = _respectively(view, m)  # authoritative when the sentence says "respectively"
         n = None if resp else _per_muscle_count(view, m)
         if n == 0:
