@@ -34,3 +34,14 @@ def test_an_addendum_that_only_adds_changes_nothing(extract):
 def test_a_correction_that_names_no_site_keeps_the_procedure(extract):
     f = extract(BODY + "ADDENDUM: correction - the lidocaine was 0.5 mL per point, not 1 mL.")
     assert sites(f) == [("infraspinatus", "left"), ("teres_major", "left")]
+
+
+def test_a_finding_the_correcting_addendum_withdraws(extract):
+    f = extract("Exam: taut band R quadratus lumborum with local twitch response.\n"
+                "Procedure: TPI R QL x2, 1% lidocaine 1 mL per point. Tolerated.\n\n"
+                "ADDENDUM (same day): correction to the exam above. On re-examination I could not reproduce the taut band "
+                "and there was no twitch response; the exam line was carried over from a template in error. R QL x2 as above.")
+    assert {p.kind for p in f.palpation} == set()
+    f = extract("Exam: taut band R quadratus lumborum with local twitch response.\n"
+                "Procedure: TPI R QL x2, 1% lidocaine 1 mL per point. Tolerated.\n\nAddendum: called the patient, doing well.")
+    assert {p.kind for p in f.palpation} == {"taut_band", "twitch_response"}

@@ -5,7 +5,7 @@ from spacy.tokens import Doc
 
 from ..facts import Facts
 from ..lexicon import Lexicons
-from .addenda import correcting_addendum, tail_view
+from .addenda import correcting_addendum, drop_retracted_findings, tail_view
 from .drugs import extract_drugs
 from .duration import extract_duration
 from .findings import extract_imaging, extract_palpation
@@ -67,6 +67,8 @@ def facts_from_view(view: NoteView, lex: Lexicons) -> Facts:
                                     procedure)
     f.symptom_duration_days, f.duration_evidence = extract_duration(view)
     f.palpation = extract_palpation(view)
+    if corrected is not None:
+        f.palpation = drop_retracted_findings(view, corrected, f.palpation)
     repeat = detect_repeat(view, procedure)
     f.is_repeat = repeat is not None and procedure is not None
     f.repeat_evidence = repeat if f.is_repeat else None

@@ -29,6 +29,19 @@ def correcting_addendum(view: NoteView) -> int | None:
     return None
 
 
+IN_ERROR = re.compile(r"\bin error\b|\berroneous(?:ly)?\b|\bshould not have been\b", re.I)
+
+
+def drop_retracted_findings(view: NoteView, first: int, findings: list) -> list:
+    """'ADDENDUM: Correction to the exam above. I could not reproduce the taut band and there was no twitch
+    response. The "taut band with local twitch" entry was carried forward from a template in error.': a kind
+    of finding the correcting addendum negates or calls an error is withdrawn from the text above it."""
+    start = view.sentences[first].start
+    withdrawn = {m.value for m in view.of("PALPATION") if m.start >= start
+                 and (m.has("NEGATED_EXISTENCE") or IN_ERROR.search(m.sent.text))}
+    return [p for p in findings if not (p.kind in withdrawn and p.start < start)]
+
+
 def tail_view(view: NoteView, first: int, section: str = "addendum") -> NoteView:
     """The sentences from `first` on as a view of their own (same text and offsets), all in `section`:
     an addendum is neither the plan nor the history it was appended to."""
