@@ -423,7 +423,7 @@ SIDE_PHRASE = r"(?:(?:bilaterally|bilateral|b/l|bilat|left|right|L|R|on the (?:l
 COUNT_AFTER = re.compile(rf"^(?:[\s,:|-]|\.{{2,}}|…)*(?:\([^)\d]{{1,40}}\)[\s,:|-]*)?(?:\(?[CTLS]\d{{1,2}}(?:\s*[-/]\s*[CTLS]?\d{{1,2}})?(?:\s+level)?\)?[\s,]*)?{SIDE_PHRASE}(?:(?:(?:was|were)\s+)?(?:injected|needled)\s+(?:today\s+|this visit\s+)?)?"
                          rf"(?:(?:at|in)\s+({NUM})(?=\s*[,.;)]|\s+(?:with|and|using)\b|\s*$)|"
                          rf"\(\s*(?:x\s*)?(\d+|one|two|three|four|five|six)\s*\)|(?:x|×)\s*(\d+)\b(?!\s*(?:each|ea)\b)"
-                         rf"|({NUM})\s+(?:injections?|inj\.?|sites?|points?|pts?|insertions?|trigger points?|TrPs?|TPs?)(?!\w)(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
+                         rf"|({NUM})\s+(?:injections?|inj\.?|sites?|points?|pts?|spots?|insertions?|trigger points?|TrPs?|TPs?)(?!\w)(?!\s+(?:each|per|altogether|total|in total|in all|overall)\b)"
                          rf"|[:-]\s*(one|two|three|four|five|six)\b(?=\s*[,.;)(|]|\s*$)"
                          rf"|(?:at|in|with|into)\s+({NUM})\s+(?:separate\s+|distinct\s+|different\s+)?(?:points?|sites?|locations?|places?|trigger points?|TrPs?|injections?)\b"
                          rf"|(once|twice|thrice|{NUM}\s+times)\b|\btimes\s+(\d{{1,2}})\b"
