@@ -278,3 +278,17 @@ def test_muscle_and_count_phrasings(extract, text, muscles, count):
     f = extract(text)
     assert sorted((m.name, m.laterality) for m in f.muscles) == [tuple(x) for x in muscles]
     assert f.injection_count == count
+
+
+def test_a_one_paragraph_note_whose_procedure_is_only_sites_and_prep(extract):
+    f = extract("Returns for repeat trigger point injections; her last set was in March here. Exam: taut bands in the R "
+                "levator scapulae and R rhomboid minor. After chlorhexidine prep, one injection each into the R levator "
+                "scapulae and R rhomboid minor (2 total) with 1% lidocaine 2 mL. No complications.")
+    assert f.procedure == "trigger_point_injection"
+    assert f.injection_count == 2
+
+
+def test_spots_are_counted_like_points(extract):
+    f = extract("Consent signed. Injected R upper trap 2 spots, R levator 1 spot, 1 cc 1% lidocaine each spot. Tolerated.")
+    assert sorted((m.name, m.injections) for m in f.muscles) == [("levator_scapulae", 1), ("trapezius", 2)]
+    assert f.injection_count == 3

@@ -205,3 +205,8 @@ def test_a_therapy_course_for_a_month_is_not_the_pains_duration(extract):
 @pytest.mark.parametrize("text, dos, expected", PHRASED + MORE_ONSETS + SESSION5_LATE)
 def test_session5_duration_phrasings(extract, text, dos, expected):
     assert extract(text + TPI_SENTENCE, date_of_service=dos).symptom_duration_days == expected
+
+
+def test_since_a_month_when_the_pain_came_back_is_no_onset(extract):
+    text = "Since early March the ache between the shoulder blades has crept back. Mid-back pain x 6 months." + TPI_SENTENCE
+    assert extract(text, date_of_service="2025-03-20").symptom_duration_days == 180

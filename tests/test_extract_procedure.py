@@ -417,9 +417,36 @@ NONE_TODAY = [
                  "at that visit; about 50% better since.\nToday: chiropractic adjustment C5-6, soft tissue work.", id="performed-at-that-visit"),
     pytest.param("Trigger point therapy (ischemic compression) to R QL and R glute med, 60 s per point x 3 points; manual only, "
                  "no needles.", id="manual-trigger-point-therapy"),
+    pytest.param("She wants trigger point injections to the L levator scapulae. Her INR today is 4.2, so I did not perform the "
+                 "injections today.", id="did-not-perform-the-injections"),
 ]
 
 
 @pytest.mark.parametrize("text", NONE_TODAY)
 def test_no_procedure_today(extract, text):
     assert extract(text).procedure is None
+
+
+# Prior responses written in batch KK's ways (each failed before its fix): (text, relief, days)
+RESPONSES = [
+    pytest.param("Returns for repeat TPI. TPI 3/3/25: 60% x 6 wks, then gradual return of the neck pain over the last week.",
+                 60, 42, id="percent-x-weeks-after-a-dated-tpi"),
+    pytest.param("Returns for repeat TPI. After the second round of TPIs (2/2/25) her pain went from 8/10 -> 3/10 for about 7 "
+                 "weeks.", 62, 49, id="a-score-drop-is-the-relief"),
+    pytest.param("Repeat TPI today. After the 1/6/2025 TPIs his neck pain went from 6/10 to 2/10 (diary). He rates overall "
+                 "relief at about 60%, lasting about 8 weeks.", 60, 56, id="the-next-sentence-completes-it"),
+]
+
+
+@pytest.mark.parametrize("text, relief, days", RESPONSES)
+def test_prior_response_phrasings(extract, text, relief, days):
+    f = extract(text + "\nProcedure: TPI L upper trapezius x2, 1% lidocaine 1 mL each.")
+    assert f.is_repeat
+    assert (f.prior_response.relief_percent, f.prior_response.duration_days) == (relief, days)
+    assert f.symptom_duration_days is None  # none of these is how long the pain has lasted
+
+
+def test_a_round_with_no_real_change_is_a_documented_response(extract):
+    f = extract("After the second round (left side, October) there was no real change on the left.\n"
+                "Procedure: repeat TPI L upper trapezius x2, 1% lidocaine.")
+    assert f.is_repeat and f.prior_response is not None

@@ -201,3 +201,9 @@ def test_session5_failed_phrasings(extract, text, category):
 def test_a_therapy_not_restarted_was_tried(extract):
     f = extract("Did not restart PT (8 visits in May, no lasting improvement).\nTPI L upper trapezius x2 with 1% lidocaine.")
     assert [(t.category, t.status) for t in f.therapies] == [("physical_therapy", "failed")]
+
+
+def test_neither_nor_helped_is_two_failed_therapies(extract):
+    f = extract("Neck pain for a year, and neither naproxen nor a course of massage therapy helped.\n"
+                "TPI L upper trapezius x2 with 1% lidocaine.")
+    assert sorted((t.category, t.status) for t in f.therapies) == [("medication", "failed"), ("modality", "failed")]

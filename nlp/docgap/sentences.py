@@ -119,8 +119,6 @@ def docgap_sentences(doc: Doc) -> Doc:
             flags[i] = 1
     for i in _form_field_starts(doc) + _column_cell_starts(doc):
         flags[i] = 1
-    for i in _run_on_starts(doc, flags):
-        flags[i] = 1
     doc.from_array([SENT_START], flags.astype(numpy.uint64))
     return doc
 
@@ -151,39 +149,6 @@ def _form_field_starts(doc: Doc) -> list[int]:
             starts.extend(_pipe_token_starts(doc, line_start, line_start + len(line)))
         line_start += len(line) + 1
     return starts
-
-
-RUN_ON = 60  # tokens: a "sentence" this long with no end mark is unpunctuated dictation
-CLAUSE_OPENERS = {"exam", "consent", "procedure", "plan", "assessment", "impression", "injected", "tolerated", "prepped",
-                  "skin", "f/u", "followup", "follow"}
-
-
-def _run_on_starts(doc: Doc, flags) -> list[int]:
-    """'...most days and that is all he takes he was prescribed PT ... no arm pain on exam R upper trap has a taut
-    band ... consent signed skin prepped ...': dictation with no punctuation at all. In a run that long, the
-    words that open a part of a note (exam, consent, procedure, plan, ...) start a sentence, so a negation in the
-    history does not reach the exam."""
-    n = len(doc)
-    if n < RUN_ON:
-        return []
-    starts = [i for i in numpy.flatnonzero(flags == 1).tolist()] + [n]
-    out = []
-    for a, b in zip(starts, starts[1:]):
-        if b - a < RUN_ON:
-            continue
-        span = doc[a:b]
-        if any(t.text in (".", "!", "?", ";") or "\n" in t.text for t in span):
-            continue
-        for t in span[1:]:
-            low = t.lower_
-            if low in CLAUSE_OPENERS and not doc[t.i - 1].is_punct and doc[t.i - 1].lower_ not in CLAUSE_OPENERS:
-                if low == "follow" and not (t.i + 1 < n and doc[t.i + 1].lower_ in ("up", "-")):
-                    continue
-                if low == "exam" and doc[t.i - 1].lower_ == "on":
-                    out.append(t.i - 1)  # "on exam R upper trap ..."
-                else:
-                    out.append(t.i)
-    return out
 
 
 _COLUMN_HEADS = ("RIGHT", "LEFT", "Right", "Left")

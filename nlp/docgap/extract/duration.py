@@ -70,6 +70,8 @@ EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to(?=
                      r"sore(?:ness)?\s+for|bought\s+(?:her|him|them|me|us)\b|"
                      # "completely pain-free for well over a year until this episode": a remission
                      r"\b(?:pain|symptom|headache)[- ]free\b|"
+                     # "then gradual return of the pain over the last week", "pain 8/10 -> 3/10 for about 7 weeks"
+                     r"\breturn of\b|\bgradual(?:ly)? return|\d+/10\s*(?:->|→|=>|to)\s*\d+(?:/10)?\b|"
                      # "got about a month out of the last round": the relief of a treatment
                      r"\bgot\b[^.;]{0,25}\bout of\b|"
                      # "about a 60% improvement, and it held for about 7 weeks": how long the relief held
@@ -146,6 +148,7 @@ RECURRED = re.compile(r"\b(?:(?:came|come|coming|comes|is|was|crept|creeping|slo
 # needs "hx"/"history" after it or "for"/"x" before it)
 UK_DURATION = re.compile(r"\b(\d{1,2})/(12|52)\s*(?=(?:hx|history|h/o)\b)|(?:\bfor|\bx|\bover (?:the )?(?:last|past))\s*(\d{1,2})/(12|52)\b"
                          r"(?!/|\s*\d)", re.I)
+CAME_BACK_AFTER = re.compile(r"[^.;]{0,60}?\b(?:crept|come|came|coming|creeping|crawled) back\b|[^.;]{0,60}?\b(?:returned|recurred)\b", re.I)
 THERAPY_STARTED = re.compile(r"(?:started|began|begun)\b", re.I)
 # "the pain has crept back over the last week": how long since it came back, not how long it has lasted
 RETURNED = re.compile(r"\b(?:(?:came|come|coming|comes|crept|creeping|crawled)\s+back|returned|recurred)\s+(?:\w+\s+)?$", re.I)
@@ -350,15 +353,16 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             if m.start() >= len(text):
                 break
             if TREATMENT_GAP.search(m.group("gap") or "") or NOT_ONSET.search(dated[max(0, m.start() - 40):m.start()]) \
-                    or RECURRED.search(dated[max(0, m.start() - 25):m.start()]):
+                    or RECURRED.search(dated[max(0, m.start() - 25):m.start()]) or CAME_BACK_AFTER.match(dated, m.end()):
                 continue
             days = _event_days(m, view.date_of_service)
             if days:
                 rank = (0 if PAIN.search(text) else 1) + penalty
                 candidates.append((rank, s.start + m.start() + 1, days, Evidence(m.group(0), s.start + m.start(), s.start + m.end())))
         for m in (SINCE.finditer(text) if _may_give_since(text, low) else ()):
-            if NOT_ONSET.search(text[max(0, m.start() - 40):m.start()]) or RECURRED.search(text[max(0, m.start() - 25):m.start()]):
-                continue  # "pain slowly back since July" dates a recurrence, not the onset
+            if NOT_ONSET.search(text[max(0, m.start() - 40):m.start()]) or RECURRED.search(text[max(0, m.start() - 25):m.start()]) \
+                    or CAME_BACK_AFTER.match(text, m.end()):
+                continue  # "pain slowly back since July", "since early March the ache has crept back": a recurrence
             if re.match(r"\s*(?:of\s+)?(?:last|this)\s+year|-\d", text[m.end():m.end() + 20], re.I):
                 continue  # "since March of last year", "since 2025-03-20": ONSET_EVENT reads the full date
             days = _since_days(m, view.date_of_service)

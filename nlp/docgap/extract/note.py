@@ -187,6 +187,9 @@ def view_of(doc: Doc, date_of_service: str | None = None, text: str | None = Non
                         o is not m and o.category != category and o.modifier_span[0] <= ms and me <= o.modifier_span[1]
                         and o.modifier_span != m.modifier_span for o in modifiers):
                     continue  # the "not" of "did not restart PT" (TRIED): a longer cue holds it
+                if category == "NEGATED_EXISTENCE" and doc[ms].lower_ in ("neither", "nor") and NEITHER_OUTCOME.search(
+                        text, span.end_char, sent.end if sent is not None else len(text)):
+                    category = "FAILED"  # "neither ibuprofen nor a course of massage therapy helped": tried, no help
                 if category == "NEGATED_EXISTENCE":
                     after = doc[me - 1].idx + len(doc[me - 1])
                     if PROCEDURAL_NEGATION.match(text[after:after + 25]) \
@@ -241,6 +244,7 @@ def _copied_forward(text: str, mentions: list[Mention]) -> None:
             m.modifier_texts.append("copied forward")
 
 
+NEITHER_OUTCOME = re.compile(r"\b(?:helped|helps|worked|works|improved|did (?:anything|much)|made (?:a|any) difference|gave (?:any )?relief)\b", re.I)
 CHECKBOX = re.compile(r"\[\s*([xX✓✔*]?)\s*\]|☐|☑|☒")
 
 
@@ -356,7 +360,8 @@ INJECTION_CUE = re.compile(
 injection_cue = cue(INJECTION_CUE)
 PERFORMED_CUE = re.compile(
     r"\b(injected|infiltrated|instilled|needled|performed|administered|given|completed|done|placed|delivered|"
-    r"treated|tolerated|were injected|was injected|injections? (?:to|into|of|in)|today|this visit|this session|"
+    r"treated|tolerated|were injected|was injected|injections? (?:each\s+)?(?:to|into|of|in)|today|this visit|this session|"
+    r"(?:alcohol|chlorhexidine|betadine|sterile|skin) prep|no complications|"
     r"aspirat\w*|prepped|prepared|sterile|cleaned|gauge|\d+\s?g|band-?aids?|EBL|hemostasis|consent obtained)\b",
     re.I)
 performed_cue = cue(PERFORMED_CUE)

@@ -338,7 +338,10 @@ NO_PROCEDURE = re.compile(r"\bno procedures? (?:was |were )?(?:(?:performed|done
                           r"\bno (?:injections?|TPIs?|trigger point injections?|needling|dry needling) (?:was|were) (?:performed|done|given)\b"
                           r"(?![ \t]+(?:at|during|on|in|by)\b)|"
                           # "so we did not inject today." (not "did not inject the rhomboids")
-                          r"\b(?:did not|didn't) (?:inject|proceed)\b(?=[ \t]*(?:today|this visit)?[ \t]*(?:[.;,]|$))|\binjections? (?:were |was )?(?:deferred|postponed|cancel+ed|held)\b", re.I)
+                          r"\b(?:did not|didn't) (?:inject|proceed)\b(?=[ \t]*(?:today|this visit)?[ \t]*(?:[.;,]|$))|"
+                          # "her INR is 4.1, so I did not perform the injections today."
+                          r"\b(?:did not|didn't|will not|won't) (?:perform|do|give) (?:the |any )?(?:trigger point )?(?:injections?|TPIs?|procedure)"
+                          r"(?=[ \t]*(?:today|this visit)?[ \t]*(?:[.;,]|$))|\binjections? (?:were |was )?(?:deferred|postponed|cancel+ed|held)\b", re.I)
 
 
 ABOVE_REF = re.compile(r"\b(?:muscles?|sites?|areas?|trigger points?|points|TrPs)\s+(?:(?:named|listed|noted|described|"
@@ -372,7 +375,7 @@ INTO_TRIGGER_POINTS = re.compile(r"\s*(?:of|into|in|to)\s+(?:the\s+)?(?:active\s
 def _no_procedure(t: str) -> bool:
     low = folded(t)  # each alternative of NO_PROCEDURE holds one of these
     return ("no procedure" in low or "injection" in low or ("no " in low and "today" in low) or "t inject" in low
-            or "t proceed" in low) \
+            or "t proceed" in low or "tpi" in low or "procedure" in low) \
         and NO_PROCEDURE.search(t) is not None
 
 

@@ -35,7 +35,7 @@ def _percent(t: str) -> int | None:
     w = PERCENT_WORD.search(t)
     word = (w.group(1) or w.group(2)).lower().replace("-", " ") if w else ""
     return PERCENT_WORDS.get(word) if w else None
-RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|after|from)\b[^.\n]{0,60}(TPI|injection|trigger|needling|DN|procedure|session|treatment|shot)s?\b|"
+RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|after|from)\b[^.\n]{0,60}(TPI|injection|trigger|needling|DN|procedure|session|treatment|shot|round)s?\b|"
                               r"(TPI|injection|needling)s?\b[^.\n]{0,40}\b(ago|previously|last)|"
                               r"\b(?:the|her|his)\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|\d{1,2}/\d{1,2})\w*\s+(?:TPIs?|injections?|session|needling)|"
                               r"\b(?:TPIs?|TrPIs?|injections?|needling|DN)\s+(?:\w+\s+){0,2}?(?:on|of|from|dated|in)?\s*\(?(?:\d{1,2}/\d{1,2}|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*)|"
@@ -52,7 +52,7 @@ RESPONSE_CONTEXT = re.compile(r"(prior|previous|last|initial|first|s/p|since|aft
 # Every alternative of RESPONSE_CONTEXT names the treatment with one of these words (or is "response to" /
 # "last one"); checking for them first skips the slow search on most sentences.
 RESPONSE_WORDS = ("tpi", "trpi", "inject", "trigger", "needl", "dn", "procedure", "session", "treat", "response to",
-                  "last one", "shot")
+                  "last one", "shot", "round")
 
 
 has_response_word = has_any(RESPONSE_WORDS)
@@ -68,7 +68,7 @@ def response_context(t: str) -> bool:
 # the session's own result ("post-procedure 80% relief") is not the response to the prior injection
 THIS_SESSION = re.compile(r"\b(post[- ]?(procedure|injection|TPI)|immediately|after the procedure|at \d+ min|minutes? after|today)\b", re.I)
 RELIEF_DURATION = re.compile(rf"\b(?:for|x|×|lasting|lasted|which lasted|that lasted|over|sustained for|about|approximately|roughly|around|held up for|a good)\s*(?:about\s+|approximately\s+|approx\.?\s+|nearly\s+|almost\s+|over\s+|roughly\s+|around\s+|~\s*|close to\s+|a full\s+|a good\s+)?({NUM})\s*(?:\+\s*)?(days?|weeks?|wks?|months?|mos?)\b", re.I)
-QUALITATIVE = re.compile(r"\b(bought (?:her|him|them|me)|each lasting|lasting about|eased|good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|did not help|worse)\b", re.I)
+QUALITATIVE = re.compile(r"\b(bought (?:her|him|them|me)|each lasting|lasting about|eased|good|great|less \w+|looser|loosened|easier|pain[- ]free|decreased?|reduc\w+|helped|relief|improvement|improved|benefit|better|response|responded|no change|no (?:real|significant|meaningful|appreciable) change|did not help|worse)\b", re.I)
 qualitative = cue(QUALITATIVE)
 
 
@@ -94,6 +94,7 @@ def _as_digits(t: str) -> str:
     return t
 
 
+SCORE_DROP = re.compile(r"\b(\d{1,2})\s*/\s*10\s*(?:->|→|=>|-->|to)\s*(\d{1,2})\s*(?:/\s*10)?\b")
 EARLIER_SESSION = re.compile(r"\b(?:prior|previous|last|earlier|s/p)\b", re.I)
 FLOWSHEET_SCORE = re.compile(r"\b((?:pre|post)[\w-]*(?:\s*\([^()]{0,20}\))?\s*:?\s*)(\d{1,2})\b(?!\s*(?:/|%|mm|min|mg|ml|cc|sec))", re.I)
 
@@ -193,6 +194,10 @@ def _this_session(t: str) -> bool:
 
 def _response_from(t: str) -> PriorResponse:
     relief = _percent(t)
+    drop = SCORE_DROP.search(t) if relief is None else None
+    if drop and 0 < int(drop.group(1)) <= 10 and int(drop.group(2)) < int(drop.group(1)):
+        a, b = int(drop.group(1)), int(drop.group(2))
+        relief = round((a - b) * 100 / a)  # "pain 8/10 -> 3/10": relief as the share of the pain that went
     dur = None
     for d in RELIEF_DURATION.finditer(t):
         if re.search(r"ago", t[d.end():d.end() + 6], re.I):
@@ -224,8 +229,9 @@ def extract_prior_response(view: NoteView) -> PriorResponse | None:
                                          or any(q.group(0).lower() not in ("response", "responded") for q in QUALITATIVE.finditer(t))
                                          or not qualitative(t)):
             continue  # "Response to prior injection: ______" is a blank template field
-        if not qualitative(t):
+        if not qualitative(t) and not (_percent(t) is not None and RELIEF_DURATION.search(t)) and not SCORE_DROP.search(t):
             # "Returns 10 weeks after TPI to the R QL. Reports ~70% improvement lasting 6 weeks."
+            # (but "TPI 6/10/24: 60% x 6 wks" and "her pain went from 8/10 -> 3/10" say it themselves)
             nxt = sents[i + 1].text if i + 1 < len(sents) else ""
             if not (qualitative(nxt) and (_percent(nxt) is not None or RELIEF_DURATION.search(nxt))
                     and not THIS_SESSION.search(nxt)):
@@ -233,10 +239,14 @@ def extract_prior_response(view: NoteView) -> PriorResponse | None:
             t = nxt
         r = _response_from(t)
         nxt = sents[i + 1].text if i + 1 < len(sents) else ""
-        if r.relief_percent is not None and r.duration_days is None and nxt is not t and LASTED.search(nxt) \
-                and _percent(nxt) is None:
-            # "... about 70% reduction in headache intensity. The relief lasted roughly 7 weeks."
-            r = PriorResponse(r.relief_percent, _response_from(nxt).duration_days)
+        if r.relief_percent is not None and r.duration_days is None and nxt is not t \
+                and (LASTED.search(nxt) or (qualitative(nxt) and not THIS_SESSION.search(nxt))):
+            # "... about 70% reduction in headache intensity. The relief lasted roughly 7 weeks."; "... his pain went
+            # from 6/10 to 2/10. He rates overall relief at about 60%, lasting about 8 weeks": the next sentence
+            # completes it (its own percent, if it states one, is the patient's rating)
+            rn = _response_from(nxt)
+            if rn.duration_days is not None:
+                r = PriorResponse(rn.relief_percent if rn.relief_percent is not None else r.relief_percent, rn.duration_days)
         return r
     return None
 
