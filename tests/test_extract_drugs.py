@@ -202,3 +202,8 @@ NOT_TODAYS = [
 @pytest.mark.parametrize("text, expected", NOT_TODAYS)
 def test_drugs_that_are_not_todays(extract, text, expected):
     assert [d.name for d in extract(text).drugs] == expected
+
+
+def test_a_per_point_dose_followed_by_its_total_in_parentheses(extract):
+    f = extract("P: TPI R upper trap x2, R levator x2 - 1% lidocaine 1 mL/pt (4 mL) + triamcinolone 10 mg/pt (40 mg). Tolerated.")
+    assert sorted((d.name, d.total_dose) for d in f.drugs) == [("lidocaine", 4), ("triamcinolone", 40)]

@@ -194,6 +194,9 @@ SESSION5_LATE = [
     pytest.param("Low back pain for 5 months. Currently in PT twice a week, started 2 weeks ago.", None, 150,
                  id="therapy-started-ago"),
     pytest.param("Buttock pain for well over a year, since March 2024.", "2025-06-01", 457, id="dated-beats-approximate"),
+    pytest.param("LBP 5 months, failed PT.", None, 150, id="LBP-n-months"),
+    pytest.param("Good for 2 months after the TPIs, then slowly back to where he started by Christmas. Neck pain since "
+                 "June 2024.", "2025-01-27", 240, id="back-to-where-he-started-is-no-onset"),
 ]
 
 

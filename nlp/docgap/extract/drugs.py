@@ -58,6 +58,7 @@ LAB_GLUCOSE = re.compile(r"\b(?:elevated|high|raised|increased|blood|serum|fasti
 PARENTHESIS = re.compile(r"\([^()]*\)")
 
 
+PER_POINT_THEN_TOTAL = re.compile(r"\s*/\s*(?:pt|point|site|TP|TrP|injection)s?\b\s*\(\s*\d+(?:\.\d+)?\s*(?:mg|mL|ml|cc|units?)\s*\)", re.I)
 PRODUCT_AFTER = re.compile(r"[ \t]*(?:injection|inj\b|vial|suspension|kit)\b", re.I)
 ORAL_MED = re.compile(r"\b(?:tablets?|tabs?|capsules?|caps|by mouth|dose ?pa(?:c)?k|package directions|p\.?o\.?|orally)\b", re.I)
 RESPONSE_TO = re.compile(r"\b(?:response|responded|relief|benefit)\s+(?:to|from|with|after)\b", re.I)
@@ -109,6 +110,8 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
         s = ms[0].sent
         for d in DOSE.finditer(s.text):
             ds, de = s.start + d.start(), s.start + d.end()
+            if PER_POINT_THEN_TOTAL.match(s.text, d.end()):
+                continue  # "triamcinolone 10 mg/pt (40 mg)": the parenthesis is the session total
             if PRODUCT_AFTER.match(s.text, d.end()) and DOSE.search(s.text, d.end() + 1):
                 continue  # "ONABOTULINUMTOXINA 100 UNIT INJECTION -- 100 units": the product's strength, then the dose
             if MIXTURE_AFTER.match(s.text[d.end():d.end() + 30]):

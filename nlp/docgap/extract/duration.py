@@ -21,7 +21,7 @@ DURATION = re.compile(
     rf"woke up|woke|awoke|developed|noticed|tweaked|since|moved|lifted|carried|carrying|bent|bending|reached|pulled|pushed|"
     rf"shoveled|shovelled|threw|swung|slept|moving|shoveling|shovelling|playing|gardening|running|lifting|"
     rf"rear-ended|fell|fall|accident|collision|MVA|MVC|strained|lifting|twisted)\s+(?:[\w-]+\s+){{0,8}}?\(?{NUMBER}\s*{UNIT}\s+ago"
-    rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?)\s+(?:(?:has|have|had)\s+been\s+)?(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b"
+    rf"|\b(?:pain|symptoms|ache|aching|tension|tightness|spasms?|(?-i:LBP|CLBP))\s+(?:(?:has|have|had)\s+been\s+)?(?:now\s+|for\s+|present\s+|ongoing\s+|x\s*|of\s+)?(?:~\s*|about\s+|approximately\s+|approx\.?\s+|over\s+|>\s*)?{NUMBER}\s*[- ]?{UNIT}\b"
     rf"(?!\s*(?:ago|old|later)\b)(?!\s*after\b(?!\s+(?:a|an|the|her|his)\s+(?:[\w-]+\s+)?(?:collision|accident|fall|injury|MVA|MVC|crash)))",
     re.I)
 # DURATION tries many alternatives at every position and costs more than the rest of this module, yet
@@ -70,6 +70,8 @@ EXCLUDE = re.compile(r"\b(relief|relieved|improvement|improved|better|down to(?=
                      r"sore(?:ness)?\s+for|bought\s+(?:her|him|them|me|us)\b|"
                      # "completely pain-free for well over a year until this episode": a remission
                      r"\b(?:pain|symptom|headache)[- ]free\b|"
+                     # "the September injections were good for 2 months": a relief
+                     r"\b(?:good|great|fine|well|settled|quiet) for\b|"
                      # "then gradual return of the pain over the last week", "pain 8/10 -> 3/10 for about 7 weeks"
                      r"\breturn of\b|\bgradual(?:ly)? return|\d+/10\s*(?:->|→|=>|to)\s*\d+(?:/10)?\b|"
                      # "got about a month out of the last round": the relief of a treatment
@@ -149,6 +151,7 @@ RECURRED = re.compile(r"\b(?:(?:came|come|coming|comes|is|was|crept|creeping|slo
 UK_DURATION = re.compile(r"\b(\d{1,2})/(12|52)\s*(?=(?:hx|history|h/o)\b)|(?:\bfor|\bx|\bover (?:the )?(?:last|past))\s*(\d{1,2})/(12|52)\b"
                          r"(?!/|\s*\d)", re.I)
 CAME_BACK_AFTER = re.compile(r"[^.;]{0,60}?\b(?:crept|come|came|coming|creeping|crawled) back\b|[^.;]{0,60}?\b(?:returned|recurred)\b", re.I)
+WHERE_BEFORE = re.compile(r"\bwhere (?:he|she|they|it|I|we) $", re.I)  # "back to where he started by Christmas"
 THERAPY_STARTED = re.compile(r"(?:started|began|begun)\b", re.I)
 # "the pain has crept back over the last week": how long since it came back, not how long it has lasted
 RETURNED = re.compile(r"\b(?:(?:came|come|coming|comes|crept|creeping|crawled)\s+back|returned|recurred)\s+(?:\w+\s+)?$", re.I)
@@ -353,7 +356,8 @@ def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:
             if m.start() >= len(text):
                 break
             if TREATMENT_GAP.search(m.group("gap") or "") or NOT_ONSET.search(dated[max(0, m.start() - 40):m.start()]) \
-                    or RECURRED.search(dated[max(0, m.start() - 25):m.start()]) or CAME_BACK_AFTER.match(dated, m.end()):
+                    or RECURRED.search(dated[max(0, m.start() - 25):m.start()]) or CAME_BACK_AFTER.match(dated, m.end()) \
+                    or WHERE_BEFORE.search(dated[max(0, m.start() - 12):m.start()]):
                 continue
             days = _event_days(m, view.date_of_service)
             if days:
