@@ -117,7 +117,8 @@ def docgap_sentences(doc: Doc) -> Doc:
             start = False
         if start:
             flags[i] = 1
-    for i in _form_field_starts(doc) + _column_cell_starts(doc):
+    orths = doc.to_array([ORTH])
+    for i in _form_field_starts(doc, orths) + _column_cell_starts(doc, orths):
         flags[i] = 1
     doc.from_array([SENT_START], flags.astype(numpy.uint64))
     return doc
@@ -133,12 +134,12 @@ def _written_in_lower_case(doc: Doc) -> bool:
 FORM_FIELD = re.compile(r"\s*[A-Za-z#][^:|\n]{0,40}:")
 
 
-def _form_field_starts(doc: Doc) -> list[int]:
+def _form_field_starts(doc: Doc, orths) -> list[int]:
     """Smart-form lines ("Procedure: TPI | Indication: ...; PT - no change | Muscles: L piriformis | ..."):
     each 'Label: value' field between pipes is a sentence of its own. Table rows ("| L | trapezius |
     2 |") have no such labels and stay one sentence."""
     pipe = doc.vocab.strings["|"]
-    if not (doc.to_array([ORTH]) == pipe).any():
+    if not (orths == pipe).any():
         return []  # no '|' token (the only ones _pipe_token_starts looks at); most notes, without doc.text
     text = doc.text
     starts = []
@@ -154,9 +155,8 @@ def _form_field_starts(doc: Doc) -> list[int]:
 _COLUMN_HEADS = ("RIGHT", "LEFT", "Right", "Left")
 
 
-def _column_cell_starts(doc: Doc) -> list[int]:
+def _column_cell_starts(doc: Doc, orths) -> list[int]:
     """Rows under a RIGHT / LEFT header (side_columns.py): each row, and each row's second cell, starts a sentence."""
-    orths = doc.to_array([ORTH])
     if not numpy.isin(orths, [doc.vocab.strings[w] for w in _COLUMN_HEADS]).any():
         return []
     text = doc.text

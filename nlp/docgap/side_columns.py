@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 HEADER = re.compile(r"(?m)^([ \t]*)(RIGHT|LEFT|Right|Left)([ \t]{4,})(RIGHT|LEFT|Right|Left)[ \t]*$")
 BLANK = re.compile(r"\n[ \t]*\n")
+CELL_START = re.compile(r"[ \t]{2,}(\S)")
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def second_cells(text: str, block: ColumnBlock) -> list[int]:
     out = []
     pos = block.start
     for line in text[block.start:block.end].split("\n"):
-        m = re.compile(r"[ \t]{2,}(\S)").search(line, max(0, block.split - 6))
+        m = CELL_START.search(line, max(0, block.split - 6))
         if m and m.start(1) >= block.split - 2 and line[:m.start()].strip():
             out.append(pos + m.start(1))
         pos += len(line) + 1

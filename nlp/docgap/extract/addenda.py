@@ -20,6 +20,8 @@ CORRECTS = re.compile(r"\b(?:correction|corrected|correcting|(?:entered|document
 
 def correcting_addendum(view: NoteView) -> int | None:
     """Index of the first sentence of an addendum that corrects the note, or None."""
+    if not ADDENDUM_START.search(view.text):
+        return None  # most notes: one scan, not a match per sentence
     for s in view.sentences:
         line_start = view.text.rfind("\n", 0, s.start) + 1
         if view.text[line_start:s.start].strip() or not ADDENDUM_START.match(s.text):

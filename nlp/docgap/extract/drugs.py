@@ -108,6 +108,7 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
     assigned: dict[int, list[tuple[re.Match, int]]] = {id(m): [] for m in mentions}
     for idx, ms in by_sent.items():
         s = ms[0].sent
+        one_drug = len({o.value for o in ms}) == 1
         for d in DOSE.finditer(s.text):
             ds, de = s.start + d.start(), s.start + d.end()
             if PER_POINT_THEN_TOTAL.match(s.text, d.end()):
@@ -124,7 +125,6 @@ def extract_drugs(view: NoteView, lex: Lexicons, injection_count: int | None) ->
                     or mixture_total) and (d.group("unit") or "").lower() in VOLUME_UNITS:
                 continue  # "8 mL bupivacaine + 1 mL dexamethasone = 9 mL": the mixture, not one drug
             best, best_dist = None, 10 ** 9
-            one_drug = len({o.value for o in ms}) == 1
             stated_total = one_drug and _stated_total(view, d, s.start)
             for m in ms:
                 if de <= m.start:
@@ -280,15 +280,15 @@ def _stated_total(view: NoteView, d: re.Match, base: int) -> bool:
         return True  # a medication-administration line: "... 40 mg/mL injection 40 mg   Dose: 40 mg   Route: IM"
     if re.match(r"\s*totals?\b[^:\n]{0,30}:", before, re.I):
         return True  # "Totals: ...", "Total 4 points: triamcinolone 40 mg, lidocaine 2 mL"
-    opened = before.rfind("(")
-    if opened > before.rfind(")") and not EACH.match(view.text[base + d.end():base + d.end() + 40]) and re.match(r"[^()]*\b(?:total|tot|in all|altogether)\b[^()]*\)",
-                                                view.text[base + d.start():base + d.start() + 80], re.I):
-        # "(ketorolac 30 mg, lidocaine 2 mL in total)": a parenthesis of totals (not "(triamcinolone 10 mg per
-        # point, 40 mg total)", whose first dose is per point)
-        return True
-    seg = re.split(r"[;(]", before)[-1]
     if EACH.match(view.text[base + d.end():base + d.end() + 40]):
-        return False  # "Botox 100 units total, ..., 25 units per point": the per-point dose is not another total
+        # "Botox 100 units total, ..., 25 units per point", "(triamcinolone 10 mg per point, 40 mg total)": the
+        # per-point dose is not another total
+        return False
+    opened = before.rfind("(")
+    if opened > before.rfind(")") and re.match(r"[^()]*\b(?:total|tot|in all|altogether)\b[^()]*\)",
+                                                view.text[base + d.start():base + d.start() + 80], re.I):
+        return True  # "(ketorolac 30 mg, lidocaine 2 mL in total)": a parenthesis of totals
+    seg = re.split(r"[;(]", before)[-1]
     return bool(TOTAL_BEFORE.search(seg)) and not COUNT_TOTAL.search(seg)
 
 

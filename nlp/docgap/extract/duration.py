@@ -150,11 +150,12 @@ RECURRED = re.compile(r"\b(?:(?:came|come|coming|comes|is|was|crept|creeping|slo
 # needs "hx"/"history" after it or "for"/"x" before it)
 UK_DURATION = re.compile(r"\b(\d{1,2})/(12|52)\s*(?=(?:hx|history|h/o)\b)|(?:\bfor|\bx|\bover (?:the )?(?:last|past))\s*(\d{1,2})/(12|52)\b"
                          r"(?!/|\s*\d)", re.I)
-CAME_BACK_AFTER = re.compile(r"[^.;]{0,60}?\b(?:crept|come|came|coming|creeping|crawled) back\b|[^.;]{0,60}?\b(?:returned|recurred)\b", re.I)
+CAME_BACK = r"(?:(?:came|come|coming|comes|crept|creeping|crawled)\s+back|returned|recurred)"
+CAME_BACK_AFTER = re.compile(rf"[^.;]{{0,60}}?\b{CAME_BACK}\b", re.I)
 WHERE_BEFORE = re.compile(r"\bwhere (?:he|she|they|it|I|we) $", re.I)  # "back to where he started by Christmas"
 THERAPY_STARTED = re.compile(r"(?:started|began|begun)\b", re.I)
 # "the pain has crept back over the last week": how long since it came back, not how long it has lasted
-RETURNED = re.compile(r"\b(?:(?:came|come|coming|comes|crept|creeping|crawled)\s+back|returned|recurred)\s+(?:\w+\s+)?$", re.I)
+RETURNED = re.compile(rf"\b{CAME_BACK}\s+(?:\w+\s+)?$", re.I)
 TREATMENT_GAP = re.compile(r"\b(?:PT|therapy|medications?|meds?|taking|took|starting|meloxicam|ibuprofen|injections?|TPIs?|program|"
                            r"exercises?|seen|treated|visits?|DN|needling|OMT|TENS|chiro\w*|splint|brace)\b", re.I)
 HOLIDAYS = {"thanksgiving": None, "christmas": (12, 25), "new year": (1, 1), "halloween": (10, 31), "july 4th": (7, 4),
@@ -268,9 +269,9 @@ DATED = re.compile(r"\W*(?:since|started|start|began|begun|onset|dat(?:es|ed|ing
 
 
 # a paragraph copied from an earlier note: its "about 5 months" was true then, so a duration stated
-# today wins over it (note.carried_forward_blocks)
+# today wins over it (note.carried_forward_blocks; view_of has already found them)
 def _carried_forward(view: NoteView, pos: int) -> bool:
-    return any(a <= pos < b for a, b in view.memo(_carried_forward, lambda: carried_forward_blocks(view.text)))
+    return any(a <= pos < b for a, b in view.memo(carried_forward_blocks, lambda: carried_forward_blocks(view.text)))
 
 
 def extract_duration(view: NoteView) -> tuple[int | None, Evidence | None]:

@@ -140,11 +140,14 @@ def _side_heading(view: NoteView, m: Mention) -> str | None:
     return None
 
 
+def _grid_of(view: NoteView, m: Mention):
+    """The 'Muscle  R  L' count grid the mention stands in (side_columns.py), or None."""
+    return next((g for g in view.memo(_grid_of, lambda: count_grids(view.text)) if g.start <= m.start < g.end), None)
+
+
 def _grid_counts(view: NoteView, m: Mention) -> dict[str, int] | None:
-    for grid in view.memo(_grid_counts, lambda: count_grids(view.text)):
-        if grid.start <= m.start < grid.end:
-            return grid.counts(view.text, m.start)
-    return None
+    grid = _grid_of(view, m)
+    return grid.counts(view.text, m.start) if grid is not None else None
 
 
 def _column_side(view: NoteView, m: Mention) -> str | None:
@@ -316,7 +319,7 @@ def _injected(view: NoteView, m: Mention) -> bool:
     s = m.sent
     if s.section in ("history_of_present_illness", "past_medical_history", "medications", "review_of_systems"):
         return False
-    grid = next((g for g in view.memo(_grid_counts, lambda: count_grids(view.text)) if g.start <= m.start < g.end), None)
+    grid = _grid_of(view, m)
     if grid is not None and (LEAD_IN_WORDS.search(grid.heading(view.text)) or dosed(grid.heading(view.text))):
         return True  # a row of a count grid under "Injections (1% lidocaine, 1 mL per point):"
     if response_context(s.text) and not PERFORMED_TODAY.search(s.text) and (
@@ -327,7 +330,7 @@ def _injected(view: NoteView, m: Mention) -> bool:
     if s.section == "physical_exam":
         # "TrPs L glute med x2" on exam counts trigger points found, not injections
         # ("not convinced there is anything to inject there": an injection word that is negated is no cue)
-        strong = strong_injection(s.text) and not (not_injected(s.text) and not STRONG_INJECTION.search(NOT_INJECTED.sub(" ", s.text)))
+        strong = strong_injection(NOT_INJECTED.sub(" ", s.text) if not_injected(s.text) else s.text)
         return bool(strong or dosed(s.text)) or lead_in(view, s) is not None \
             or _counted_beside_injectate(view, s) or above_reference(view) is not None or _enumerated_under_dose(view, m)
     if injection_cue(s.text) or view.in_sentence(s, "TPI", "DRY_NEEDLING") or dosed(s.text) \

@@ -210,8 +210,11 @@ def view_of(doc: Doc, date_of_service: str | None = None, text: str | None = Non
                                 text[start_char:end_char], start_char, end_char, sent, mods, mod_texts))
     mentions.sort(key=lambda m: m.start)
     _unchecked_boxes(text, mentions)
-    _copied_forward(text, mentions)
-    return NoteView(text, sents, mentions, date_of_service)
+    blocks = carried_forward_blocks(text)
+    _copied_forward(blocks, mentions)
+    view = NoteView(text, sents, mentions, date_of_service)
+    view.memo(carried_forward_blocks, lambda: blocks)  # duration ranks by them too: found once per note
+    return view
 
 
 # "Interval history (carried forward from last visit):", "***Copied from Procedure Note 01/08/2025***": a
@@ -219,15 +222,15 @@ def view_of(doc: Doc, date_of_service: str | None = None, text: str | None = Non
 CARRIED_HEADER = re.compile(r"(?im)^(?=[^\n]{0,120}$)[^\n]{0,60}\b(?:carried forward|copied forward|carry[- ]forward|copied from|"
                             r"copy[- ]forward|from (?:the )?(?:last|previous|prior) (?:visit|note|encounter))\b[^\n]*(?<![.!?])$")
 CARRIED_END = re.compile(r"(?im)^[^\n]{0,10}\bend (?:of )?(?:the )?cop(?:ied|y)\b[^\n]*$|\n[ \t]*\n")
+CARRIED_WORD = re.compile(r"forward|copied|last|previous|prior", re.I)
 SESSION_LABELS = ("TPI", "DRY_NEEDLING", "MUSCLE", "MUSCLE_GROUP", "DRUG", "IMAGING")
 
 
 def carried_forward_blocks(text: str) -> list[tuple[int, int]]:
     """(start, end) of each block of text copied from an earlier note: from its heading to an "end of copied
     text" line or the next blank line."""
-    low = text.lower()
-    if "forward" not in low and "copied" not in low and "last" not in low and "previous" not in low and "prior" not in low:
-        return []
+    if not CARRIED_WORD.search(text):
+        return []  # every CARRIED_HEADER match holds one of these words (one scan, no lower-cased copy of the note)
     blocks = []
     for h in CARRIED_HEADER.finditer(text):
         end = CARRIED_END.search(text, h.end())
@@ -235,9 +238,10 @@ def carried_forward_blocks(text: str) -> list[tuple[int, int]]:
     return blocks
 
 
-def _copied_forward(text: str, mentions: list[Mention]) -> None:
+def _copied_forward(blocks: list[tuple[int, int]], mentions: list[Mention]) -> None:
     """A procedure, its sites and drugs inside copied text happened at that earlier visit."""
-    blocks = carried_forward_blocks(text)
+    if not blocks:
+        return
     for m in mentions:
         if m.label in SESSION_LABELS and any(a <= m.start < b for a, b in blocks):
             m.modifiers.add("HISTORICAL")

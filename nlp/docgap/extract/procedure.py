@@ -5,7 +5,7 @@ import re
 from datetime import date
 
 from ..facts import Evidence
-from .note import Mention, NoteView, Sentence, cue, folded, injection_cue, performed_cue
+from .note import Mention, NoteView, Sentence, cue, folded, has_any, injection_cue, performed_cue
 
 NOT_NOW = ("NEGATED_EXISTENCE", "HYPOTHETICAL", "HISTORICAL", "DECLINED")
 PLANNING_SECTIONS = {"plan"}
@@ -374,9 +374,10 @@ INTO_TRIGGER_POINTS = re.compile(r"\s*(?:of|into|in|to)\s+(?:the\s+)?(?:active\s
 
 def _no_procedure(t: str) -> bool:
     low = folded(t)  # each alternative of NO_PROCEDURE holds one of these
-    return ("no procedure" in low or "injection" in low or ("no " in low and "today" in low) or "t inject" in low
-            or "t proceed" in low or "tpi" in low or "procedure" in low) \
-        and NO_PROCEDURE.search(t) is not None
+    return (has_no_procedure_word(low) or ("no " in low and "today" in low)) and NO_PROCEDURE.search(t) is not None
+
+
+has_no_procedure_word = has_any(("procedure", "injection", "tpi", "needling", "t inject", "t proceed"))
 
 
 TABLE_HEAD_COUNT = re.compile(r"\b(?:points?|pts|sites?|injections?|TrPs|TPs)\b|#|inject", re.I)
